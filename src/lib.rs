@@ -1,0 +1,102 @@
+//! The wire contract for *integrations* in mvm microVMs.
+//!
+//! An integration is a workload (a chat connector, a worker, any service) that the guest
+//! agent inside a microVM checkpoints before the VM sleeps, restores after it wakes and
+//! health-checks while it runs. This crate holds the types that cross the VM boundary:
+//!
+//! | type | who writes it | who reads it |
+//! |---|---|---|
+//! | [`IntegrationEntry`] | a workload, as a JSON drop-in in [`INTEGRATIONS_DROPIN_DIR`] | the guest agent |
+//! | [`IntegrationManifest`] | the host, on the config drive | the guest agent |
+//! | [`IntegrationStateReport`] (with [`IntegrationStatus`] and [`IntegrationHealthResult`]) | the guest agent, over vsock | the host |
+//!
+//! The JSON these types emit is byte-identical to what the published `mvm-guest` 0.13.0
+//! emits, and everything `mvm-guest` 0.3.2 and 0.13.0 emit parses. Every value that can be
+//! built with this crate emits JSON that parses back to an equal value: an
+//! [`IntegrationEntry`] cannot hold a name or a number that this crate would refuse to read.
+//!
+//! ```
+//! use mvm_integrations::{IntegrationEntry, IntegrationManifest, IntegrationName};
+//!
+//! let name: IntegrationName = "whatsapp".parse()?;
+//! let entry = IntegrationEntry::builder(name)
+//!     .checkpoint_cmd("/opt/openclaw/bin/whatsapp-checkpoint")
+//!     .critical(true)
+//!     .health_interval_secs(15)
+//!     .build()?;
+//! let manifest = IntegrationManifest::new(vec![entry]);
+//! let json = manifest.to_json();
+//! assert_eq!(IntegrationManifest::from_json(&json)?, manifest);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Names become directory names on the guest, so they are validated
+//! ([`IntegrationName`]); the path helpers ([`integration_state_dir`],
+//! [`integration_checkpoint_path`], [`StateLayout`]) take only validated names and can never
+//! point outside [`INTEGRATIONS_BASE_PATH`].
+//!
+//! Reports are observational data from guests that may be older than this crate, so
+//! [`IntegrationStateReport::name`] is a plain string and unknown statuses from newer guests
+//! are kept ([`IntegrationStatus::Unknown`]) rather than rejected.
+//!
+//! The drop-in loader is the only part of the crate that does I/O.
+//!
+//! # Features
+//! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
+//! - `schema`: [`schemars::JsonSchema`](https://docs.rs/schemars) for the wire types.
+//!
+//! The default build depends on `serde`, `serde_json` and `thiserror` only.
+
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+
+mod entry;
+mod manifest;
+mod name;
+mod paths;
+mod status;
+
+pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
+pub use crate::manifest::IntegrationManifest;
+pub use crate::name::{IntegrationName, InvalidIntegrationName};
+pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
+pub use crate::status::{
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, UnknownStatus,
+};
+
+/// Base path inside the guest where integration state is stored.
+///
+/// Each integration owns `INTEGRATIONS_BASE_PATH/<name>/`; see [`StateLayout`].
+pub const INTEGRATIONS_BASE_PATH: &str = "/data/integrations";
+
+/// Directory where integration drop-in files are placed.
+///
+/// Each `*.json` file in it declares one [`IntegrationEntry`] the guest agent manages.
+pub const INTEGRATIONS_DROPIN_DIR: &str = "/etc/mvm/integrations.d";
+
+/// Longest accepted [`IntegrationName`], in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Default of [`IntegrationEntry::health_interval_secs`] when the field is absent.
+pub const DEFAULT_HEALTH_INTERVAL_SECS: u64 = 30;
+
+/// Default of [`IntegrationEntry::health_timeout_secs`] when the field is absent.
+pub const DEFAULT_HEALTH_TIMEOUT_SECS: u64 = 10;
+
+/// Default of [`IntegrationEntry::startup_grace_secs`] when the field is absent.
+pub const DEFAULT_STARTUP_GRACE_SECS: u64 = 0;
+
+/// Largest accepted [`IntegrationEntry::health_interval_secs`]: one day.
+///
+/// The smallest is 1: a zero interval would make an agent spin.
+pub const MAX_HEALTH_INTERVAL_SECS: u64 = 86_400;
+
+/// Largest accepted [`IntegrationEntry::health_timeout_secs`]: one day.
+///
+/// The smallest is 1: a zero timeout would fail every check before it starts.
+pub const MAX_HEALTH_TIMEOUT_SECS: u64 = 86_400;
+
+/// Largest accepted [`IntegrationEntry::startup_grace_secs`]: one day.
+///
+/// The smallest is 0 (no grace). The bound keeps `Instant + grace` from overflowing.
+pub const MAX_STARTUP_GRACE_SECS: u64 = 86_400;

@@ -1,0 +1,163 @@
+//! The JSON that the published `mvm-guest` 0.3.2 and 0.13.0 emit parses with its values
+//! kept, and for everything 0.13.0 can represent this crate emits the same bytes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mvm_integrations::{
+    IntegrationEntry, IntegrationHealthResult, IntegrationManifest, IntegrationStateReport,
+    IntegrationStatus,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+fn vectors(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/wire-vectors")
+        .join(format!("mvm-guest-{version}"))
+}
+
+/// Reads a vector without the one newline that ends each file.
+#[track_caller]
+fn read(version: &str, file: &str) -> String {
+    let text = fs::read_to_string(vectors(version).join(file)).unwrap();
+    text.strip_suffix('\n')
+        .expect("vector ends with a newline")
+        .to_owned()
+}
+
+/// Parses `file` and checks that emitting it again, compact, gives the same bytes.
+#[track_caller]
+fn compact_identity<T: Serialize + DeserializeOwned>(version: &str, file: &str) -> T {
+    let text = read(version, file);
+    let value: T = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        serde_json::to_string(&value).unwrap(),
+        text,
+        "{version}/{file}"
+    );
+    value
+}
+
+#[test]
+fn every_vector_file_is_covered() {
+    for version in ["0.3.2", "0.13.0"] {
+        for entry in fs::read_dir(vectors(version)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let text = read(version, &name);
+            let parsed = match name.split('.').next().unwrap() {
+                "entry" => serde_json::from_str::<IntegrationEntry>(&text).map(drop),
+                "manifest" => IntegrationManifest::from_json(&text).map(drop),
+                "status" => serde_json::from_str::<IntegrationStatus>(&text).map(drop),
+                "health" => serde_json::from_str::<IntegrationHealthResult>(&text).map(drop),
+                "report" => serde_json::from_str::<IntegrationStateReport>(&text).map(drop),
+                "reports" => serde_json::from_str::<Vec<IntegrationStateReport>>(&text).map(drop),
+                other => panic!("vector {version}/{name} has an unexpected type `{other}`"),
+            };
+            parsed.unwrap_or_else(|e| panic!("{version}/{name}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn v0_13_vectors_are_emitted_byte_identical() {
+    let v = "0.13.0";
+    let full: IntegrationEntry = compact_identity(v, "entry.full.json");
+    assert_eq!(full.name(), "whatsapp");
+    assert_eq!(
+        full.checkpoint_cmd(),
+        Some("/opt/openclaw/bin/whatsapp-checkpoint")
+    );
+    assert_eq!(
+        full.restore_cmd(),
+        Some("/opt/openclaw/bin/whatsapp-restore")
+    );
+    assert!(full.critical());
+    assert_eq!(full.health_cmd(), Some("/opt/openclaw/bin/whatsapp-health"));
+    assert_eq!(full.health_interval_secs(), 15);
+    assert_eq!(full.health_timeout_secs(), 5);
+    assert_eq!(full.startup_grace_secs(), 45);
+
+    let defaults: IntegrationEntry = compact_identity(v, "entry.defaults.json");
+    assert_eq!(defaults, IntegrationEntry::new("slack".parse().unwrap()));
+
+    let manifest: IntegrationManifest = compact_identity(v, "manifest.compact.json");
+    assert_eq!(manifest.integrations, vec![full, defaults]);
+    assert_eq!(manifest.to_json(), read(v, "manifest.pretty.json"));
+    assert_eq!(
+        IntegrationManifest::default().to_json(),
+        read(v, "manifest.empty.json")
+    );
+
+    let report: IntegrationStateReport = compact_identity(v, "report.full.json");
+    assert_eq!(report.state_size_bytes, u64::MAX);
+    assert_eq!(
+        report.status,
+        IntegrationStatus::Error("exit code 1".into())
+    );
+    let minimal: IntegrationStateReport = compact_identity(v, "report.minimal.json");
+    assert_eq!(
+        minimal,
+        IntegrationStateReport::new("old", IntegrationStatus::Pending)
+    );
+    let list: Vec<IntegrationStateReport> = compact_identity(v, "reports.list.json");
+    assert_eq!(list, vec![report, minimal]);
+
+    let health: IntegrationHealthResult = compact_identity(v, "health.unhealthy.json");
+    assert_eq!(
+        health,
+        IntegrationHealthResult::new(false, "exit code 1", "2025-06-01T12:00:00Z")
+    );
+
+    for (file, status) in [
+        ("status.active.json", IntegrationStatus::Active),
+        ("status.paused.json", IntegrationStatus::Paused),
+        ("status.pending.json", IntegrationStatus::Pending),
+        ("status.starting.json", IntegrationStatus::Starting),
+        (
+            "status.error.json",
+            IntegrationStatus::Error("conn lost: \"quoted\" é\n".into()),
+        ),
+    ] {
+        assert_eq!(
+            compact_identity::<IntegrationStatus>(v, file),
+            status,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn v0_3_vectors_parse_with_values_and_defaults() {
+    let v = "0.3.2";
+    let manifest = IntegrationManifest::from_json(&read(v, "manifest.pretty.json")).unwrap();
+    let compact = IntegrationManifest::from_json(&read(v, "manifest.compact.json")).unwrap();
+    assert_eq!(manifest, compact);
+    let [full, defaults] = &manifest.integrations[..] else {
+        panic!("two entries")
+    };
+    assert_eq!(full.health_interval_secs(), 15);
+    assert_eq!(full.health_timeout_secs(), 5);
+    assert_eq!(
+        full.startup_grace_secs(),
+        0,
+        "0.3.2 has no grace: the default applies"
+    );
+    assert_eq!(defaults, &IntegrationEntry::new("slack".parse().unwrap()));
+
+    // Everything 0.3.2 emits for reports and statuses is also what this crate emits.
+    for file in [
+        "report.full.json",
+        "report.minimal.json",
+        "health.unhealthy.json",
+    ] {
+        let text = read(v, file);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let emitted = if file.starts_with("health") {
+            serde_json::to_string(&serde_json::from_str::<IntegrationHealthResult>(&text).unwrap())
+        } else {
+            serde_json::to_string(&serde_json::from_str::<IntegrationStateReport>(&text).unwrap())
+        };
+        assert_eq!(emitted.unwrap(), text, "{file} ({value})");
+    }
+}
