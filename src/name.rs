@@ -241,6 +241,9 @@ impl fmt::Display for InvalidIntegrationName {
             ErrorKind::TooLong(len) => {
                 write!(f, "must be at most {MAX_NAME_LEN} bytes, got {len}")
             }
+            // Quotes and the backslash are shown as they are: `escape_debug` would add a
+            // backslash that is not in the input.
+            ErrorKind::Char(c @ ('"' | '\'' | '\\')) => write!(f, "must not contain `{c}`"),
             ErrorKind::Char(c) => {
                 write!(f, "must not contain `{}`", c.escape_debug())
             }
