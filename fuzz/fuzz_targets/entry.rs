@@ -1,0 +1,10 @@
+//! Parses arbitrary bytes as an `IntegrationEntry` (a drop-in file) and checks the round-trip
+//! laws.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    mvm_integrations_fuzz::check_entry(data);
+});
