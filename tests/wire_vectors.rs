@@ -161,3 +161,101 @@ fn v0_3_vectors_parse_with_values_and_defaults() {
         assert_eq!(emitted.unwrap(), text, "{file} ({value})");
     }
 }
+
+/// Every 0.3.2 vector holds the same values as its 0.13.0 counterpart; a 0.3.2 entry has
+/// no `startup_grace_secs` and reads with the default, 0.
+#[test]
+fn v0_3_vectors_hold_the_values_of_their_v0_13_counterparts() {
+    let mut files: Vec<String> = fs::read_dir(vectors("0.3.2"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 13, "{files:?}");
+    for file in &files {
+        let old = read("0.3.2", file);
+        let new = read("0.13.0", file);
+        match file.split('.').next().unwrap() {
+            "entry" => {
+                let old: IntegrationEntry = serde_json::from_str(&old).unwrap();
+                let new: IntegrationEntry = serde_json::from_str(&new).unwrap();
+                assert_eq!(old.startup_grace_secs(), 0, "{file}");
+                assert_eq!(old, new.to_builder().startup_grace_secs(0).build().unwrap());
+            }
+            "manifest" => {
+                let old = IntegrationManifest::from_json(&old).unwrap();
+                let new = IntegrationManifest::from_json(&new).unwrap();
+                let without_grace: Vec<IntegrationEntry> = new
+                    .integrations
+                    .iter()
+                    .map(|e| e.to_builder().startup_grace_secs(0).build().unwrap())
+                    .collect();
+                assert_eq!(old.integrations, without_grace, "{file}");
+            }
+            "status" => assert_eq!(
+                serde_json::from_str::<IntegrationStatus>(&old).unwrap(),
+                serde_json::from_str::<IntegrationStatus>(&new).unwrap(),
+                "{file}"
+            ),
+            "health" => assert_eq!(
+                serde_json::from_str::<IntegrationHealthResult>(&old).unwrap(),
+                serde_json::from_str::<IntegrationHealthResult>(&new).unwrap(),
+                "{file}"
+            ),
+            "report" => assert_eq!(
+                serde_json::from_str::<IntegrationStateReport>(&old).unwrap(),
+                serde_json::from_str::<IntegrationStateReport>(&new).unwrap(),
+                "{file}"
+            ),
+            "reports" => assert_eq!(
+                serde_json::from_str::<Vec<IntegrationStateReport>>(&old).unwrap(),
+                serde_json::from_str::<Vec<IntegrationStateReport>>(&new).unwrap(),
+                "{file}"
+            ),
+            other => panic!("unexpected vector type `{other}`"),
+        }
+    }
+}
+
+/// A 0.3.2 entry re-emitted is the 0.13.0 form: the same bytes plus
+/// `"startup_grace_secs":0` at the end.
+#[test]
+fn v0_3_entries_re_emit_as_v0_13_with_the_grace_field_added() {
+    for file in ["entry.full.json", "entry.defaults.json"] {
+        let old = read("0.3.2", file);
+        let entry: IntegrationEntry = serde_json::from_str(&old).unwrap();
+        let expected = format!(
+            "{},\"startup_grace_secs\":0}}",
+            old.strip_suffix('}').unwrap()
+        );
+        assert_eq!(entry.to_json(), expected, "{file}");
+    }
+}
+
+/// The list a 0.13.0 guest sends with a `starting` status, and a newer guest's unknown
+/// status, parse whole; the published 0.3.2 host rejects the whole list at the first one.
+#[test]
+fn v0_13_report_lists_with_starting_and_unknown_statuses_parse() {
+    let list = read("0.13.0", "reports.list.json");
+    let starting = read("0.13.0", "status.starting.json");
+    let mut values: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
+    values[1]["status"] = serde_json::from_str(&starting).unwrap();
+    values.push(serde_json::json!({"name": "newer", "status": {"degraded": {"since": 3}}}));
+    let json = serde_json::to_string(&values).unwrap();
+
+    let reports: Vec<IntegrationStateReport> = serde_json::from_str(&json).unwrap();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[1].status, IntegrationStatus::Starting);
+    assert_eq!(reports[2].status.name(), "degraded");
+    assert!(!reports[2].status.is_known());
+    assert_eq!(
+        serde_json::to_string(&reports[2].status).unwrap(),
+        r#"{"degraded":{"since":3}}"#
+    );
+    assert!(
+        IntegrationStateReport::parse_list(&json)
+            .unwrap()
+            .iter()
+            .all(Result::is_ok)
+    );
+}
