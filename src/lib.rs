@@ -39,7 +39,9 @@
 //! [`IntegrationStateReport::name`] is a plain string and unknown statuses from newer guests
 //! are kept ([`IntegrationStatus::Unknown`]) rather than rejected.
 //!
-//! The drop-in loader is the only part of the crate that does I/O.
+//! The drop-in loader ([`DropinLoader`], [`load_dropin_dir`]) is the only part of the crate
+//! that does I/O. It never prints: it returns a [`LoadReport`] with the good entries and
+//! one [`DropinError`] per bad file.
 //!
 //! # Features
 //! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
@@ -50,12 +52,17 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod dropin;
 mod entry;
 mod manifest;
 mod name;
 mod paths;
 mod status;
 
+pub use crate::dropin::{
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinError, DropinLoader,
+    DropinWarning, FileKind, LoadReport, LoadedEntry, Position, load_dropin_dir,
+};
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};

@@ -1,0 +1,1241 @@
+//! The drop-in loader: the only part of the crate that does I/O.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::fs::{self, File, FileType, Metadata, OpenOptions};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::INTEGRATIONS_DROPIN_DIR;
+use crate::entry::{EntryWarning, IntegrationEntry};
+use crate::manifest::IntegrationManifest;
+use crate::name::IntegrationName;
+
+/// Default of [`DropinLoader::max_file_size`]: 64 KiB.
+///
+/// A typical drop-in is a few hundred bytes. A larger file is reported as
+/// [`DropinError::TooLarge`] after at most this many bytes plus one have been read.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024;
+
+/// Default of [`DropinLoader::max_files`]: 1024 drop-ins per directory.
+///
+/// A directory with more `*.json` names is reported as [`DropinError::TooManyFiles`], and
+/// only the first names in byte order are loaded.
+pub const DEFAULT_MAX_FILES: usize = 1024;
+
+/// The wire fields of [`IntegrationEntry`], in wire order: the candidates for a
+/// did-you-mean suggestion on an unknown field.
+const KNOWN_FIELDS: [&str; 8] = [
+    "name",
+    "checkpoint_cmd",
+    "restore_cmd",
+    "critical",
+    "health_cmd",
+    "health_interval_secs",
+    "health_timeout_secs",
+    "startup_grace_secs",
+];
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Loads [`IntegrationEntry`] drop-ins from layered directories, the way the guest agent does
+/// at boot.
+///
+/// # Semantics
+/// - **Layered directories**, like systemd: directories are given highest precedence first.
+///   A file in a higher directory replaces the file of the same name in a lower one, which
+///   is then never opened. A higher file that is empty, or that resolves to `/dev/null` (a
+///   symlink to it, for instance), *masks* the name: nothing is loaded for it.
+/// - **Which files**: names ending in `.json` (and longer than `.json`); every other name is
+///   skipped silently. Files are taken in byte order of their names, whatever order the file
+///   system lists them in, so `10-foo.json` comes before `20-bar.json`.
+/// - **Structured result**: [`load`](Self::load) returns a [`LoadReport`] with every good
+///   entry and one [`DropinError`] per bad file. A bad file never hides a good one. A
+///   missing directory is not an error: its [`DirReport`] says [`DirStatus::Missing`].
+/// - **Duplicates**: when two files declare the same integration name, the first in order
+///   wins and the later one is a [`DropinError::DuplicateName`] naming both files.
+/// - **Warnings** are attached to the entry, which still loads: unknown fields (with a
+///   did-you-mean suggestion), the entry's [`IntegrationEntry::warnings`] and a UTF-8
+///   byte-order mark. See [`DropinWarning`].
+///
+/// # Hostile directories
+/// A drop-in directory may hold anything. The loader never opens a file before it knows
+/// that it is a regular file, or a symlink that resolves to one, so FIFOs, sockets, devices
+/// (`/dev/zero`), directories, dangling links and link loops are each reported without being
+/// opened. Files are opened non-blocking (on Linux, macOS and the BSDs) and checked again on
+/// the open handle, and at most [`max_file_size`](Self::max_file_size) + 1 bytes are read
+/// from each, whatever size the file claims. Deeply nested JSON is stopped by serde_json's
+/// recursion limit. So memory stays bounded by
+/// [`max_files`](Self::max_files) × [`max_file_size`](Self::max_file_size) per directory, and
+/// the loader does not hang on anything but a file system that itself hangs (a stuck network
+/// mount, for instance).
+///
+/// ```
+/// use mvm_integrations::DropinLoader;
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("10-signal.json"), r#"{"name": "signal", "critcal": true}"#)?;
+///
+/// let report = DropinLoader::with_dirs([dir.path()]).load();
+/// assert!(report.problems.is_empty());
+/// let loaded = &report.entries[0];
+/// assert_eq!(loaded.entry.name(), "signal");
+/// assert_eq!(
+///     loaded.warnings[0].to_string(),
+///     "unknown field `critcal` is ignored: did you mean `critical`?",
+/// );
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropinLoader {
+    dirs: Vec<PathBuf>,
+    max_file_size: u64,
+    max_files: usize,
+}
+
+impl Default for DropinLoader {
+    fn default() -> Self {
+        DropinLoader::new()
+    }
+}
+
+impl DropinLoader {
+    /// A loader for the single default directory,
+    /// [`INTEGRATIONS_DROPIN_DIR`](crate::INTEGRATIONS_DROPIN_DIR).
+    pub fn new() -> Self {
+        DropinLoader::with_dirs([INTEGRATIONS_DROPIN_DIR])
+    }
+
+    /// A loader for layered directories, **highest precedence first**: a file in an earlier
+    /// directory replaces or masks the file of the same name in a later one.
+    ///
+    /// ```
+    /// use mvm_integrations::DropinLoader;
+    ///
+    /// // Admin overrides win over the image's defaults.
+    /// let loader = DropinLoader::with_dirs(["/etc/mvm/integrations.d", "/usr/lib/mvm/integrations.d"]);
+    /// assert_eq!(loader.dirs().len(), 2);
+    /// ```
+    pub fn with_dirs<I, P>(dirs: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<PathBuf>,
+    {
+        DropinLoader {
+            dirs: dirs.into_iter().map(Into::into).collect(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_files: DEFAULT_MAX_FILES,
+        }
+    }
+
+    /// Sets the largest drop-in accepted, in bytes; [`DEFAULT_MAX_FILE_SIZE`] by default.
+    /// A larger file is a [`DropinError::TooLarge`].
+    #[must_use]
+    pub fn max_file_size(mut self, bytes: u64) -> Self {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// Sets how many `*.json` names are taken from each directory; [`DEFAULT_MAX_FILES`] by
+    /// default. Beyond it, the first names in byte order are loaded and the directory gets a
+    /// [`DropinError::TooManyFiles`]. This bounds memory whatever the directory holds.
+    #[must_use]
+    pub fn max_files(mut self, count: usize) -> Self {
+        self.max_files = count;
+        self
+    }
+
+    /// The directories, highest precedence first.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// Loads the drop-ins. Never fails as a whole and never panics: every problem is in the
+    /// returned report.
+    pub fn load(&self) -> LoadReport {
+        let mut report = LoadReport {
+            entries: Vec::new(),
+            problems: Vec::new(),
+            dirs: Vec::with_capacity(self.dirs.len()),
+            files: Vec::new(),
+            masked: Vec::new(),
+        };
+
+        // Collect the names of every directory, highest precedence first, then keep the
+        // first occurrence of each name: a stable sort keeps directory order among equals.
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (dir_index, dir) in self.dirs.iter().enumerate() {
+            let status = self.list_dir(dir, dir_index, &mut candidates, &mut report.problems);
+            report.dirs.push(DirReport {
+                path: dir.clone(),
+                status,
+            });
+        }
+        if self.dirs.len() > 1 {
+            candidates.sort_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
+            candidates.dedup_by(|later, first| later.name == first.name);
+        }
+
+        report.files.reserve(candidates.len());
+        report.entries.reserve(candidates.len());
+        let mut seen: HashMap<IntegrationName, usize> = HashMap::with_capacity(candidates.len());
+        for candidate in candidates {
+            let path = self.dirs[candidate.dir_index].join(&candidate.name);
+            report.files.push(path.clone());
+            match self.load_file(path, candidate) {
+                Outcome::Entry(loaded) => match seen.get(loaded.entry.name()) {
+                    Some(&first) => report.problems.push(DropinError::DuplicateName {
+                        name: loaded.entry.name().clone(),
+                        first: report.entries[first].path.clone(),
+                        path: loaded.path,
+                    }),
+                    None => {
+                        seen.insert(loaded.entry.name().clone(), report.entries.len());
+                        report.entries.push(loaded);
+                    }
+                },
+                Outcome::Masked(path) => report.masked.push(path),
+                Outcome::Problem(problem) => report.problems.push(problem),
+            }
+        }
+        report
+    }
+
+    /// Lists the `*.json` names of `dir` into `out`, keeping at most `max_files` of them: the
+    /// first in byte order, so the result does not depend on the listing order.
+    fn list_dir(
+        &self,
+        dir: &Path,
+        dir_index: usize,
+        out: &mut Vec<Candidate>,
+        problems: &mut Vec<DropinError>,
+    ) -> DirStatus {
+        let read_dir = match fs::read_dir(dir) {
+            Ok(read_dir) => read_dir,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return DirStatus::Missing,
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+                problems.push(DropinError::NotADirectory {
+                    path: dir.to_path_buf(),
+                });
+                return DirStatus::Unreadable;
+            }
+            Err(source) => {
+                problems.push(DropinError::ReadDir {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+                return DirStatus::Unreadable;
+            }
+        };
+
+        let start = out.len();
+        let max = self.max_files;
+        let mut found = 0usize;
+        let mut sorted_prefix = true;
+        for dir_entry in read_dir {
+            let dir_entry = match dir_entry {
+                Ok(dir_entry) => dir_entry,
+                Err(source) => {
+                    // std ends the listing after an error; stop here either way.
+                    problems.push(DropinError::ReadDir {
+                        path: dir.to_path_buf(),
+                        source,
+                    });
+                    break;
+                }
+            };
+            let name = dir_entry.file_name();
+            if !is_dropin_name(&name) {
+                continue;
+            }
+            found = found.saturating_add(1);
+            out.push(Candidate {
+                file_type: dir_entry.file_type(),
+                name,
+                dir_index,
+            });
+            // Keep memory bounded: past twice the cap, keep only the first `max` by name.
+            if out.len() - start >= max.saturating_mul(2).max(1) {
+                out[start..].sort_unstable_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
+                out.truncate(start + max);
+                sorted_prefix = true;
+            } else {
+                sorted_prefix = false;
+            }
+        }
+        if !sorted_prefix || out.len() - start > max {
+            out[start..].sort_unstable_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
+            out.truncate(start + max);
+        }
+        if found > max {
+            problems.push(DropinError::TooManyFiles {
+                path: dir.to_path_buf(),
+                found,
+                max,
+            });
+        }
+        DirStatus::Present
+    }
+
+    /// Classifies, reads and parses one drop-in.
+    fn load_file(&self, path: PathBuf, candidate: Candidate) -> Outcome {
+        if candidate.name.to_str().is_none() {
+            return Outcome::Problem(DropinError::NonUtf8FileName { path });
+        }
+        let file_type = match candidate.file_type {
+            Ok(file_type) => file_type,
+            Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
+        };
+
+        // Never open anything before knowing that it is a regular file.
+        if file_type.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(meta) if is_dev_null(&meta) => return Outcome::Masked(path),
+                Ok(meta) => {
+                    let target = fs::read_link(&path).unwrap_or_default();
+                    return Outcome::Problem(DropinError::SymlinkTarget {
+                        kind: FileKind::of(meta.file_type()),
+                        target,
+                        path,
+                    });
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    let target = fs::read_link(&path).unwrap_or_default();
+                    return Outcome::Problem(DropinError::DanglingSymlink { path, target });
+                }
+                Err(e) if is_loop(&e) => {
+                    return Outcome::Problem(DropinError::SymlinkLoop { path, source: e });
+                }
+                Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
+            }
+        } else if !file_type.is_file() {
+            if is_char_device(file_type) {
+                // A device node named `x.json` that is `/dev/null` itself masks too.
+                if let Ok(meta) = fs::symlink_metadata(&path) {
+                    if is_dev_null(&meta) {
+                        return Outcome::Masked(path);
+                    }
+                }
+            }
+            return Outcome::Problem(DropinError::NotARegularFile {
+                kind: FileKind::of(file_type),
+                path,
+            });
+        }
+
+        let bytes = match read_capped(&path, self.max_file_size) {
+            Ok(bytes) => bytes,
+            Err(problem) => return Outcome::Problem(problem.at(path)),
+        };
+        if bytes.is_empty() {
+            return Outcome::Masked(path);
+        }
+        parse(path, &bytes)
+    }
+}
+
+/// Reads a drop-in that is a regular file, or a symlink to one, reading at most `cap + 1`
+/// bytes.
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
+    let file = match open_nonblocking(path) {
+        Ok(file) => file,
+        Err(source) => return Err(FileProblem::Open(source)),
+    };
+    // The file may have been replaced between the listing and the open: check the handle.
+    let meta = match file.metadata() {
+        Ok(meta) => meta,
+        Err(source) => return Err(FileProblem::Metadata(source)),
+    };
+    if !meta.is_file() {
+        return Err(FileProblem::NotRegular(FileKind::of(meta.file_type())));
+    }
+    if meta.len() > cap {
+        return Err(FileProblem::TooLarge(cap));
+    }
+    // `meta.len() <= cap`; files in /proc and the like claim 0 and are read up to the cap.
+    let hint = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+    let mut bytes = Vec::with_capacity(hint);
+    if let Err(source) = (&file).take(cap.saturating_add(1)).read_to_end(&mut bytes) {
+        return Err(FileProblem::Read(source));
+    }
+    if bytes.len() as u64 > cap {
+        return Err(FileProblem::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// Why a file could not be read, before its path is attached.
+enum FileProblem {
+    Open(io::Error),
+    Metadata(io::Error),
+    NotRegular(FileKind),
+    TooLarge(u64),
+    Read(io::Error),
+}
+
+impl FileProblem {
+    fn at(self, path: PathBuf) -> DropinError {
+        match self {
+            FileProblem::Open(source) => DropinError::Open { path, source },
+            FileProblem::Metadata(source) => DropinError::Metadata { path, source },
+            FileProblem::NotRegular(kind) => DropinError::NotARegularFile { path, kind },
+            FileProblem::TooLarge(max) => DropinError::TooLarge { path, max },
+            FileProblem::Read(source) => DropinError::Read { path, source },
+        }
+    }
+}
+
+/// Parses the bytes of one drop-in into an entry with its warnings, or a problem.
+fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
+    let mut warnings = Vec::new();
+    let text = match bytes.strip_prefix(BOM) {
+        Some(rest) => {
+            warnings.push(DropinWarning::ByteOrderMark);
+            rest
+        }
+        None => bytes,
+    };
+    if let Err(e) = std::str::from_utf8(text) {
+        let Position { line, column } = position_of(text, e.valid_up_to());
+        return Outcome::Problem(DropinError::InvalidUtf8 { path, line, column });
+    }
+
+    let mut unknown = Vec::new();
+    let entry = match IntegrationEntry::from_slice_noting_unknown(text, &mut unknown) {
+        Ok(entry) => entry,
+        Err(source) => {
+            return Outcome::Problem(DropinError::Parse {
+                line: source.line(),
+                column: source.column(),
+                path,
+                source,
+            });
+        }
+    };
+    for (i, field) in unknown.into_iter().enumerate() {
+        warnings.push(DropinWarning::UnknownField {
+            suggestion: suggest(&field),
+            position: (i < MAX_LOCATED_KEYS)
+                .then(|| find_key(text, &field))
+                .flatten(),
+            field,
+        });
+    }
+    for warning in entry.warnings() {
+        warnings.push(DropinWarning::Entry {
+            position: find_key(text, warning.field()),
+            warning,
+        });
+    }
+    Outcome::Entry(LoadedEntry {
+        entry,
+        path,
+        warnings,
+    })
+}
+
+/// Loads the drop-ins of the single directory `dir` with the default limits: a
+/// replacement for the `mvm-guest` function of the same name that reports instead of printing.
+///
+/// ```
+/// use mvm_integrations::{load_dropin_dir, DirStatus};
+///
+/// let report = load_dropin_dir("/nonexistent/integrations.d");
+/// assert!(report.entries.is_empty() && report.problems.is_empty());
+/// assert_eq!(report.dirs[0].status, DirStatus::Missing);
+/// ```
+pub fn load_dropin_dir(dir: impl AsRef<Path>) -> LoadReport {
+    DropinLoader::with_dirs([dir.as_ref()]).load()
+}
+
+/// What [`DropinLoader::load`] found: the good entries, one problem per bad file, and what
+/// each directory looked like.
+///
+/// Everything is in a deterministic order: entries, files and masked paths in byte order
+/// of file name; problems first for the directories, in precedence order, then for the
+/// files, in file name order.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LoadReport {
+    /// The entries that loaded, in byte order of their file names, with no two sharing an
+    /// integration name.
+    pub entries: Vec<LoadedEntry>,
+    /// One problem per bad file (and per directory that could not be listed).
+    pub problems: Vec<DropinError>,
+    /// Each directory the loader was given, in precedence order, and whether it existed.
+    pub dirs: Vec<DirReport>,
+    /// Every drop-in file considered after layering, in byte order of file name: the paths
+    /// of the entries, of the problems with files, and of the masks.
+    pub files: Vec<PathBuf>,
+    /// The files that mask a name: empty files and links to `/dev/null`.
+    pub masked: Vec<PathBuf>,
+}
+
+impl LoadReport {
+    /// The manifest formed by the loaded entries, in load order.
+    pub fn manifest(&self) -> IntegrationManifest {
+        self.entries.iter().map(|e| e.entry.clone()).collect()
+    }
+
+    /// Whether any file or directory had a problem.
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// The number of warnings over all entries.
+    pub fn warning_count(&self) -> usize {
+        self.entries.iter().map(|e| e.warnings.len()).sum()
+    }
+}
+
+/// An entry loaded from a drop-in file, with the warnings about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoadedEntry {
+    /// The entry.
+    pub entry: IntegrationEntry,
+    /// The file it was loaded from.
+    pub path: PathBuf,
+    /// Findings that did not stop the entry from loading, in file order, then the
+    /// entry's own [`IntegrationEntry::warnings`].
+    pub warnings: Vec<DropinWarning>,
+}
+
+/// One directory given to the loader, and what it looked like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DirReport {
+    /// The directory, as given.
+    pub path: PathBuf,
+    /// Whether it existed.
+    pub status: DirStatus,
+}
+
+/// Whether a directory given to the loader existed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DirStatus {
+    /// It exists and was listed (it may be empty).
+    Present,
+    /// It does not exist: no entries, and not an error.
+    Missing,
+    /// It exists but could not be listed, or is not a directory; the report has a problem
+    /// for it.
+    Unreadable,
+}
+
+/// A line and a column in a drop-in file, both starting at 1.
+///
+/// Columns count bytes; neither counts a UTF-8 byte-order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column in bytes, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// What kind of file system object a drop-in path turned out to be, when it is not a
+/// regular file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A directory.
+    Directory,
+    /// A named pipe: opening one could block forever.
+    Fifo,
+    /// A unix socket.
+    Socket,
+    /// A character device, such as `/dev/zero`, which never ends.
+    CharDevice,
+    /// A block device.
+    BlockDevice,
+    /// A symbolic link.
+    Symlink,
+    /// Anything else.
+    Other,
+}
+
+impl FileKind {
+    fn of(file_type: FileType) -> FileKind {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_fifo() {
+                return FileKind::Fifo;
+            }
+            if file_type.is_socket() {
+                return FileKind::Socket;
+            }
+            if file_type.is_char_device() {
+                return FileKind::CharDevice;
+            }
+            if file_type.is_block_device() {
+                return FileKind::BlockDevice;
+            }
+        }
+        if file_type.is_dir() {
+            FileKind::Directory
+        } else if file_type.is_symlink() {
+            FileKind::Symlink
+        } else {
+            FileKind::Other
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Directory => "a directory",
+            FileKind::Fifo => "a fifo",
+            FileKind::Socket => "a socket",
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Symlink => "a symlink",
+            FileKind::Other => "not a regular file",
+        })
+    }
+}
+
+/// A problem with one drop-in file or directory. The file is skipped; other files still load.
+///
+/// Every variant carries the `path` of the file (or directory). [`Display`](fmt::Display) is
+/// one lowercase line starting with the path, and for parse problems the line and column:
+///
+/// ```text
+/// /etc/mvm/integrations.d/a.json:3:28: invalid `health_interval_secs` value `0`: must be between 1 and 86400
+/// ```
+///
+/// Control characters in paths are escaped, so the line stays one line whatever the file
+/// names. [`message`](Self::message) is the same line without the location.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DropinError {
+    /// The directory exists but could not be listed.
+    ReadDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why listing failed.
+        #[source]
+        source: io::Error,
+    },
+    /// A directory given to the loader is not a directory.
+    NotADirectory {
+        /// The path given as a directory.
+        path: PathBuf,
+    },
+    /// The directory holds more `*.json` names than [`DropinLoader::max_files`]; the first
+    /// `max` in byte order were loaded.
+    TooManyFiles {
+        /// The directory.
+        path: PathBuf,
+        /// How many `*.json` names it holds.
+        found: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The file name ends in `.json` but is not UTF-8.
+    NonUtf8FileName {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not a regular file (a FIFO, a socket, a device, a directory...). It was
+    /// not opened.
+    NotARegularFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        kind: FileKind,
+    },
+    /// The file is a symlink to something that is not a regular file (nor `/dev/null`, which
+    /// masks). The target was not opened.
+    SymlinkTarget {
+        /// The symlink.
+        path: PathBuf,
+        /// Where it points, as written in the link.
+        target: PathBuf,
+        /// What it resolves to.
+        kind: FileKind,
+    },
+    /// The file is a symlink to nothing.
+    DanglingSymlink {
+        /// The symlink.
+        path: PathBuf,
+        /// Where it points, as written in the link.
+        target: PathBuf,
+    },
+    /// The file is a symlink that never resolves: a loop, or too many levels.
+    SymlinkLoop {
+        /// The symlink.
+        path: PathBuf,
+        /// The error from resolving it.
+        #[source]
+        source: io::Error,
+    },
+    /// The file's type or size could not be read.
+    Metadata {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The file could not be opened, for instance for lack of permission.
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// Reading the file failed.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is larger than [`DropinLoader::max_file_size`].
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        max: u64,
+    },
+    /// The file is not UTF-8; the position is that of the first bad byte.
+    InvalidUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first bad byte.
+        line: usize,
+        /// The column of the first bad byte.
+        column: usize,
+    },
+    /// The file is not a valid entry: bad JSON, a missing or invalid name, a wrong type, a
+    /// number out of range, nesting too deep.
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Where parsing stopped: the line.
+        line: usize,
+        /// Where parsing stopped: the column.
+        column: usize,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The file declares an integration name that an earlier file already declared; the
+    /// earlier one wins.
+    DuplicateName {
+        /// The later file, which was skipped.
+        path: PathBuf,
+        /// The integration name.
+        name: IntegrationName,
+        /// The earlier file, whose entry was loaded.
+        first: PathBuf,
+    },
+}
+
+impl DropinError {
+    /// The file or directory the problem is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            DropinError::ReadDir { path, .. }
+            | DropinError::NotADirectory { path }
+            | DropinError::TooManyFiles { path, .. }
+            | DropinError::NonUtf8FileName { path }
+            | DropinError::NotARegularFile { path, .. }
+            | DropinError::SymlinkTarget { path, .. }
+            | DropinError::DanglingSymlink { path, .. }
+            | DropinError::SymlinkLoop { path, .. }
+            | DropinError::Metadata { path, .. }
+            | DropinError::Open { path, .. }
+            | DropinError::Read { path, .. }
+            | DropinError::TooLarge { path, .. }
+            | DropinError::InvalidUtf8 { path, .. }
+            | DropinError::Parse { path, .. }
+            | DropinError::DuplicateName { path, .. } => path,
+        }
+    }
+
+    /// Where in the file the problem is, for problems with the contents.
+    pub fn position(&self) -> Option<Position> {
+        match *self {
+            DropinError::InvalidUtf8 { line, column, .. }
+            | DropinError::Parse { line, column, .. } => Some(Position { line, column }),
+            _ => None,
+        }
+    }
+
+    /// A stable kebab-case name of the variant, for machine-readable output, such as
+    /// `parse` or `duplicate-name`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DropinError::ReadDir { .. } => "read-dir",
+            DropinError::NotADirectory { .. } => "not-a-directory",
+            DropinError::TooManyFiles { .. } => "too-many-files",
+            DropinError::NonUtf8FileName { .. } => "non-utf8-file-name",
+            DropinError::NotARegularFile { .. } => "not-a-regular-file",
+            DropinError::SymlinkTarget { .. } => "symlink-target",
+            DropinError::DanglingSymlink { .. } => "dangling-symlink",
+            DropinError::SymlinkLoop { .. } => "symlink-loop",
+            DropinError::Metadata { .. } => "metadata",
+            DropinError::Open { .. } => "open",
+            DropinError::Read { .. } => "read",
+            DropinError::TooLarge { .. } => "too-large",
+            DropinError::InvalidUtf8 { .. } => "invalid-utf8",
+            DropinError::Parse { .. } => "parse",
+            DropinError::DuplicateName { .. } => "duplicate-name",
+        }
+    }
+
+    /// The message without the path and position in front.
+    ///
+    /// ```
+    /// use mvm_integrations::load_dropin_dir;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("a.json");
+    /// std::fs::write(&path, "{\"name\": \"a\",\n \"health_interval_secs\": 0}")?;
+    ///
+    /// let report = load_dropin_dir(dir.path());
+    /// let problem = &report.problems[0];
+    /// assert_eq!(
+    ///     problem.message(),
+    ///     "invalid `health_interval_secs` value `0`: must be between 1 and 86400",
+    /// );
+    /// assert_eq!(
+    ///     problem.to_string(),
+    ///     format!("{}:2:26: {}", path.display(), problem.message()),
+    /// );
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn message(&self) -> String {
+        Message(self).to_string()
+    }
+}
+
+impl fmt::Display for DropinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Shown(self.path()))?;
+        if let Some(position) = self.position() {
+            write!(f, ":{position}")?;
+        }
+        write!(f, ": {}", Message(self))
+    }
+}
+
+/// The message of a [`DropinError`] without its location.
+struct Message<'a>(&'a DropinError);
+
+impl fmt::Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            DropinError::ReadDir { source, .. } => {
+                write!(f, "cannot list directory: {}", Lower(source))
+            }
+            DropinError::NotADirectory { .. } => {
+                f.write_str("not a directory: expected a directory of `*.json` drop-ins")
+            }
+            DropinError::TooManyFiles { found, max, .. } => write!(
+                f,
+                "{found} `*.json` files, expected at most {max}: only the first {max} by name were loaded"
+            ),
+            DropinError::NonUtf8FileName { .. } => {
+                f.write_str("file name is not UTF-8: expected a UTF-8 name ending in `.json`")
+            }
+            DropinError::NotARegularFile { kind, .. } => {
+                write!(f, "{kind}: expected a regular file")
+            }
+            DropinError::SymlinkTarget { target, kind, .. } => write!(
+                f,
+                "symlink to {kind} `{}`: expected a link to a regular file or to `/dev/null`",
+                Shown(target)
+            ),
+            DropinError::DanglingSymlink { target, .. } => write!(
+                f,
+                "dangling symlink to `{}`: expected a link to an existing regular file",
+                Shown(target)
+            ),
+            DropinError::SymlinkLoop { .. } => {
+                f.write_str("symlink loop: expected a link that resolves to a regular file")
+            }
+            DropinError::Metadata { source, .. } => {
+                write!(f, "cannot read file metadata: {}", Lower(source))
+            }
+            DropinError::Open { source, .. } => {
+                write!(f, "cannot open file: {}", Lower(source))
+            }
+            DropinError::Read { source, .. } => {
+                write!(f, "cannot read file: {}", Lower(source))
+            }
+            DropinError::TooLarge { max, .. } => write!(
+                f,
+                "file is larger than {max} bytes: expected a drop-in of at most {max} bytes"
+            ),
+            DropinError::InvalidUtf8 { .. } => {
+                f.write_str("invalid UTF-8: expected a UTF-8 JSON document")
+            }
+            DropinError::Parse { source, .. } => {
+                let text = source.to_string();
+                let suffix = format!(" at line {} column {}", source.line(), source.column());
+                f.write_str(text.strip_suffix(&suffix).unwrap_or(&text))
+            }
+            DropinError::DuplicateName { name, first, .. } => write!(
+                f,
+                "duplicate integration `{name}`: already declared in `{}`, expected each name in one file",
+                Shown(first)
+            ),
+        }
+    }
+}
+
+/// Shows a path on one line: control characters such as a newline in a file name are
+/// escaped (`\n`), and bytes that are not UTF-8 are replaced.
+struct Shown<'a>(&'a Path);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.to_string_lossy().chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Shows an error with its first letter in lowercase (`permission denied (os error 13)`).
+struct Lower<'a>(&'a io::Error);
+
+impl fmt::Display for Lower<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        let mut chars = text.chars();
+        if let Some(first) = chars.next() {
+            write!(f, "{}{}", first.to_lowercase(), chars.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// A finding about a drop-in that loaded: the entry is valid and is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropinWarning {
+    /// A field the entry does not have; it is ignored. Usually a typo.
+    UnknownField {
+        /// The field name, as in the file.
+        field: String,
+        /// The closest known field, if one is close.
+        suggestion: Option<&'static str>,
+        /// Where the field's key is, if it could be found.
+        position: Option<Position>,
+    },
+    /// An advisory finding about the entry, from [`IntegrationEntry::warnings`].
+    Entry {
+        /// The finding.
+        warning: EntryWarning,
+        /// Where the field it is about is, if it is in the file.
+        position: Option<Position>,
+    },
+    /// The file starts with a UTF-8 byte-order mark, which is ignored.
+    ByteOrderMark,
+}
+
+impl DropinWarning {
+    /// Where in the file the warning is, when known.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            DropinWarning::UnknownField { position, .. }
+            | DropinWarning::Entry { position, .. } => *position,
+            DropinWarning::ByteOrderMark => Some(Position { line: 1, column: 1 }),
+        }
+    }
+
+    /// A stable kebab-case name of the variant, for machine-readable output, such as
+    /// `unknown-field`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DropinWarning::UnknownField { .. } => "unknown-field",
+            DropinWarning::Entry { .. } => "entry",
+            DropinWarning::ByteOrderMark => "byte-order-mark",
+        }
+    }
+}
+
+impl fmt::Display for DropinWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DropinWarning::UnknownField {
+                field,
+                suggestion: Some(suggestion),
+                ..
+            } => write!(
+                f,
+                "unknown field `{field}` is ignored: did you mean `{suggestion}`?"
+            ),
+            DropinWarning::UnknownField { field, .. } => {
+                write!(f, "unknown field `{field}` is ignored: expected one of ")?;
+                for (i, known) in KNOWN_FIELDS.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}`{known}`")?;
+                }
+                Ok(())
+            }
+            DropinWarning::Entry { warning, .. } => write!(f, "{warning}"),
+            DropinWarning::ByteOrderMark => f.write_str(
+                "UTF-8 byte-order mark is ignored: expected UTF-8 without a byte-order mark",
+            ),
+        }
+    }
+}
+
+/// A `*.json` name found in a directory.
+struct Candidate {
+    name: OsString,
+    file_type: io::Result<FileType>,
+    dir_index: usize,
+}
+
+/// What became of one file.
+enum Outcome {
+    Entry(LoadedEntry),
+    Masked(PathBuf),
+    Problem(DropinError),
+}
+
+fn name_bytes(name: &OsStr) -> &[u8] {
+    name.as_encoded_bytes()
+}
+
+/// Whether a directory entry is a drop-in: a name ending in `.json` with something before
+/// it (so `.json` itself is skipped, as `mvm-guest` did).
+fn is_dropin_name(name: &OsStr) -> bool {
+    let bytes = name_bytes(name);
+    bytes.len() > 5 && bytes.ends_with(b".json")
+}
+
+/// The line and column (from 1, in bytes) of byte `offset` of `text`.
+fn position_of(text: &[u8], offset: usize) -> Position {
+    let before = &text[..offset.min(text.len())];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Position {
+        line,
+        column: before.len() - line_start + 1,
+    }
+}
+
+/// How many unknown keys are located in the text; beyond, warnings have no position. This
+/// keeps a file made of thousands of tiny unknown keys from costing quadratic time.
+const MAX_LOCATED_KEYS: usize = 64;
+
+/// The position of the first `"key"` followed by `:` in `text`, if any. Keys written with
+/// escapes are not found.
+fn find_key(text: &[u8], key: &str) -> Option<Position> {
+    let needle_len = key.len() + 2;
+    let mut from = 0;
+    while from + needle_len <= text.len() {
+        let rel = text[from..].windows(needle_len).position(|w| {
+            w[0] == b'"' && w[needle_len - 1] == b'"' && &w[1..needle_len - 1] == key.as_bytes()
+        })?;
+        let at = from + rel;
+        let after = &text[at + needle_len..];
+        let next = after
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        if next == Some(&b':') {
+            return Some(position_of(text, at));
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// The known field closest to `field`, if it is close enough to be a typo.
+fn suggest(field: &str) -> Option<&'static str> {
+    if field.len() > 64 {
+        return None;
+    }
+    let lower = field.to_ascii_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for known in KNOWN_FIELDS {
+        let distance = edit_distance(&lower, known);
+        let limit = (known.len() / 3).max(1);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, known));
+        }
+    }
+    best.map(|(_, known)| known)
+}
+
+/// Optimal string alignment distance over characters: insertions, deletions,
+/// substitutions and transpositions of neighbours each cost 1.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (i, row) in d.chunks_mut(width).enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = v;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+#[cfg(unix)]
+fn is_char_device(file_type: FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    file_type.is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_char_device(_: FileType) -> bool {
+    false
+}
+
+/// Whether `meta` describes `/dev/null` (the same character device), which masks a name.
+#[cfg(unix)]
+fn is_dev_null(meta: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    is_char_device(meta.file_type())
+        && fs::metadata("/dev/null")
+            .is_ok_and(|null| is_char_device(null.file_type()) && null.rdev() == meta.rdev())
+}
+
+#[cfg(not(unix))]
+fn is_dev_null(_: &Metadata) -> bool {
+    false
+}
+
+/// `O_NONBLOCK` for this target, so that opening a file that turned into a FIFO after it
+/// was classified cannot block. The default build has no `libc`, so the values are spelled
+/// out here from the platforms' headers; on other targets no flag is added and only the
+/// check before opening protects.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "mips", target_arch = "mips64")
+))]
+const O_NONBLOCK: i32 = 0x80;
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(target_arch = "sparc", target_arch = "sparc64")
+))]
+const O_NONBLOCK: i32 = 0x4000;
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: i32 = 0x4;
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))
+))]
+const O_NONBLOCK: i32 = 0;
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+/// Whether resolving a path failed because of a symlink loop (`ELOOP`).
+fn is_loop(e: &io::Error) -> bool {
+    #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        not(any(target_arch = "mips", target_arch = "mips64"))
+    ))]
+    const ELOOP: Option<i32> = Some(40);
+    #[cfg(all(
+        any(target_os = "linux", target_os = "android"),
+        any(target_arch = "mips", target_arch = "mips64")
+    ))]
+    const ELOOP: Option<i32> = Some(90);
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))]
+    const ELOOP: Option<i32> = Some(62);
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )))]
+    const ELOOP: Option<i32> = None;
+    ELOOP.is_some_and(|eloop| e.raw_os_error() == Some(eloop))
+}

@@ -1,0 +1,1094 @@
+//! The drop-in loader: order, layering, duplicates, hostile directories, messages.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+
+use mvm_integrations::{
+    DEFAULT_MAX_FILE_SIZE, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning,
+    FileKind, IntegrationManifest, LoadReport, LoadedEntry, Position, load_dropin_dir,
+};
+use tempfile::TempDir;
+
+fn tempdir() -> TempDir {
+    tempfile::tempdir().expect("create a temporary directory")
+}
+
+#[track_caller]
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, contents).expect("write a drop-in");
+    path
+}
+
+fn entry_json(name: &str) -> String {
+    format!(r#"{{"name": "{name}", "checkpoint_cmd": "/bin/{name}-checkpoint"}}"#)
+}
+
+fn names(report: &LoadReport) -> Vec<String> {
+    report
+        .entries
+        .iter()
+        .map(|e| e.entry.name().to_string())
+        .collect()
+}
+
+fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The single problem of a report, which must have no entries.
+#[track_caller]
+fn only_problem(report: &LoadReport) -> &DropinError {
+    assert!(report.entries.is_empty(), "entries: {:?}", report.entries);
+    assert_eq!(report.problems.len(), 1, "problems: {:?}", report.problems);
+    &report.problems[0]
+}
+
+/// Loads a directory holding a single file `name` written with `contents`, and returns the
+/// single problem's message (without location) and position.
+#[track_caller]
+fn problem_for(contents: &str) -> (String, Option<Position>) {
+    let dir = tempdir();
+    write(dir.path(), "a.json", contents);
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert_eq!(problem.path(), dir.path().join("a.json"));
+    (problem.message(), problem.position())
+}
+
+#[track_caller]
+fn loaded_one(report: &LoadReport) -> &LoadedEntry {
+    assert!(
+        report.problems.is_empty(),
+        "problems: {:?}",
+        report.problems
+    );
+    assert_eq!(report.entries.len(), 1);
+    &report.entries[0]
+}
+
+// ---------------------------------------------------------------------------------------
+// Order, filtering, missing directories
+
+#[test]
+fn entries_come_in_byte_order_of_file_name_whatever_the_creation_order() {
+    let names_in_order = [
+        "10-foo.json",
+        "20-bar.json",
+        "9-baz.json",
+        "A.json",
+        "a.json",
+    ];
+    let expected = vec!["foo", "bar", "baz", "upper", "lower"];
+    for creation_order in [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 4, 1, 3]] {
+        let dir = tempdir();
+        for i in creation_order {
+            write(dir.path(), names_in_order[i], entry_json(expected[i]));
+        }
+        let report = load_dropin_dir(dir.path());
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(names(&report), expected);
+        assert_eq!(file_names(&report.files), names_in_order);
+    }
+}
+
+#[test]
+fn names_not_ending_in_json_are_skipped_silently() {
+    let dir = tempdir();
+    write(dir.path(), "README", "not json");
+    write(dir.path(), "a.json~", "{");
+    write(dir.path(), "a.json.swp", "{");
+    write(dir.path(), "a.JSON", "{");
+    write(dir.path(), ".json", "{");
+    write(dir.path(), "jsonjson", "{");
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    write(dir.path(), "ok.json", entry_json("ok"));
+    let report = load_dropin_dir(dir.path());
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(names(&report), ["ok"]);
+    assert_eq!(file_names(&report.files), ["ok.json"]);
+}
+
+#[test]
+fn a_missing_directory_is_not_an_error_and_differs_from_an_empty_one() {
+    let dir = tempdir();
+    let missing = dir.path().join("nope");
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+
+    let report = load_dropin_dir(&missing);
+    assert!(report.entries.is_empty() && report.problems.is_empty() && report.files.is_empty());
+    assert_eq!(report.dirs.len(), 1);
+    assert_eq!(report.dirs[0].path, missing);
+    assert_eq!(report.dirs[0].status, DirStatus::Missing);
+
+    let report = load_dropin_dir(&empty);
+    assert!(report.entries.is_empty() && report.problems.is_empty());
+    assert_eq!(report.dirs[0].status, DirStatus::Present);
+}
+
+#[test]
+fn a_directory_that_is_a_file_is_a_problem() {
+    let dir = tempdir();
+    let file = write(dir.path(), "dir", "x");
+    let report = load_dropin_dir(&file);
+    let problem = only_problem(&report);
+    assert!(matches!(problem, DropinError::NotADirectory { .. }));
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "{}: not a directory: expected a directory of `*.json` drop-ins",
+            file.display()
+        )
+    );
+    assert_eq!(report.dirs[0].status, DirStatus::Unreadable);
+}
+
+#[test]
+fn the_default_loader_reads_the_default_directory() {
+    assert_eq!(
+        DropinLoader::new().dirs(),
+        [PathBuf::from(mvm_integrations::INTEGRATIONS_DROPIN_DIR)]
+    );
+    assert_eq!(DropinLoader::default(), DropinLoader::new());
+}
+
+#[test]
+fn the_manifest_lists_the_loaded_entries_in_order() {
+    let dir = tempdir();
+    write(dir.path(), "20-b.json", entry_json("b"));
+    write(dir.path(), "10-a.json", entry_json("a"));
+    write(dir.path(), "30-bad.json", "{");
+    let report = load_dropin_dir(dir.path());
+    let expected = IntegrationManifest::from_json(
+        r#"{"integrations": [
+            {"name": "a", "checkpoint_cmd": "/bin/a-checkpoint"},
+            {"name": "b", "checkpoint_cmd": "/bin/b-checkpoint"}
+        ]}"#,
+    )
+    .unwrap();
+    assert_eq!(report.manifest(), expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Layers, masks, duplicates
+
+#[test]
+fn a_higher_directory_replaces_masks_and_adds_files() {
+    let root = tempdir();
+    let high = root.path().join("etc");
+    let low = root.path().join("usr");
+    fs::create_dir(&high).unwrap();
+    fs::create_dir(&low).unwrap();
+
+    write(&low, "10-a.json", entry_json("a"));
+    write(&low, "20-b.json", entry_json("b"));
+    write(&low, "30-c.json", entry_json("c"));
+    write(&low, "40-d.json", entry_json("d"));
+    // Replace a with a critical a; mask b with an empty file and c with /dev/null; add e.
+    write(
+        &high,
+        "10-a.json",
+        r#"{"name": "a", "checkpoint_cmd": "x", "critical": true}"#,
+    );
+    write(&high, "20-b.json", "");
+    symlink("/dev/null", high.join("30-c.json")).unwrap();
+    write(&high, "50-e.json", entry_json("e"));
+
+    let report = DropinLoader::with_dirs([&high, &low]).load();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(names(&report), ["a", "d", "e"]);
+    assert!(report.entries[0].entry.critical());
+    assert_eq!(report.entries[0].path, high.join("10-a.json"));
+    assert_eq!(report.entries[1].path, low.join("40-d.json"));
+    assert_eq!(
+        report.masked,
+        [high.join("20-b.json"), high.join("30-c.json")]
+    );
+    assert_eq!(
+        report.files,
+        [
+            high.join("10-a.json"),
+            high.join("20-b.json"),
+            high.join("30-c.json"),
+            low.join("40-d.json"),
+            high.join("50-e.json"),
+        ]
+    );
+    assert_eq!(report.dirs.len(), 2);
+    assert!(report.dirs.iter().all(|d| d.status == DirStatus::Present));
+
+    // In the other order, the image's files win.
+    let report = DropinLoader::with_dirs([&low, &high]).load();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(names(&report), ["a", "b", "c", "d", "e"]);
+    assert!(!report.entries[0].entry.critical());
+}
+
+#[test]
+fn a_shadowed_file_is_never_opened() {
+    let root = tempdir();
+    let high = root.path().join("high");
+    let low = root.path().join("low");
+    fs::create_dir(&high).unwrap();
+    fs::create_dir(&low).unwrap();
+    // A FIFO in the lower directory would be a problem if it were looked at.
+    rustix::fs::mkfifoat(rustix::fs::CWD, low.join("a.json"), 0o644.into()).unwrap();
+    write(&high, "a.json", entry_json("a"));
+    let report = DropinLoader::with_dirs([&high, &low]).load();
+    assert_eq!(names(&report), ["a"]);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn a_missing_layer_is_skipped() {
+    let root = tempdir();
+    write(root.path(), "a.json", entry_json("a"));
+    let missing = root.path().join("missing");
+    let report = DropinLoader::with_dirs([&missing, &root.path().to_path_buf()]).load();
+    assert_eq!(names(&report), ["a"]);
+    assert_eq!(report.dirs[0].status, DirStatus::Missing);
+    assert_eq!(report.dirs[1].status, DirStatus::Present);
+}
+
+#[test]
+fn an_empty_file_or_a_dev_null_link_masks_even_alone() {
+    let dir = tempdir();
+    write(dir.path(), "a.json", "");
+    symlink("/dev/null", dir.path().join("b.json")).unwrap();
+    // A link to a link to /dev/null masks as well.
+    symlink(dir.path().join("b.json"), dir.path().join("c.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(report.entries.is_empty() && report.problems.is_empty());
+    assert_eq!(file_names(&report.masked), ["a.json", "b.json", "c.json"]);
+}
+
+#[test]
+fn the_first_file_wins_a_duplicate_name_and_the_later_one_is_a_problem() {
+    let dir = tempdir();
+    let first = write(dir.path(), "10-a.json", entry_json("a"));
+    let later = write(
+        dir.path(),
+        "20-a.json",
+        r#"{"name": "a", "critical": true}"#,
+    );
+    write(dir.path(), "30-b.json", entry_json("b"));
+    let report = load_dropin_dir(dir.path());
+    assert_eq!(names(&report), ["a", "b"]);
+    assert_eq!(report.entries[0].path, first);
+    assert!(!report.entries[0].entry.critical());
+    assert_eq!(report.problems.len(), 1);
+    let problem = &report.problems[0];
+    match problem {
+        DropinError::DuplicateName {
+            path,
+            name,
+            first: f,
+        } => {
+            assert_eq!(path, &later);
+            assert_eq!(name, "a");
+            assert_eq!(f, &first);
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "{}: duplicate integration `a`: already declared in `{}`, expected each name in one file",
+            later.display(),
+            first.display()
+        )
+    );
+    assert_eq!(problem.code(), "duplicate-name");
+}
+
+#[test]
+fn duplicates_across_layers_keep_the_first_in_name_order() {
+    let root = tempdir();
+    let high = root.path().join("high");
+    let low = root.path().join("low");
+    fs::create_dir(&high).unwrap();
+    fs::create_dir(&low).unwrap();
+    let first = write(&low, "10-x.json", entry_json("x"));
+    let later = write(&high, "20-x.json", entry_json("x"));
+    let report = DropinLoader::with_dirs([&high, &low]).load();
+    assert_eq!(report.entries.len(), 1);
+    assert_eq!(report.entries[0].path, first);
+    assert!(matches!(
+        &report.problems[..],
+        [DropinError::DuplicateName { path, .. }] if *path == later
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile directories
+
+#[test]
+fn a_fifo_is_reported_without_being_opened() {
+    let dir = tempdir();
+    let path = dir.path().join("fifo.json");
+    rustix::fs::mkfifoat(rustix::fs::CWD, &path, 0o644.into()).unwrap();
+    // Opening a FIFO for reading with no writer blocks forever: reaching the asserts at all
+    // shows it was not opened.
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert!(matches!(
+        problem,
+        DropinError::NotARegularFile {
+            kind: FileKind::Fifo,
+            ..
+        }
+    ));
+    assert_eq!(
+        problem.to_string(),
+        format!("{}: a fifo: expected a regular file", path.display())
+    );
+}
+
+#[test]
+fn a_unix_socket_is_reported() {
+    let dir = tempdir();
+    let path = dir.path().join("sock.json");
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(matches!(
+        only_problem(&report),
+        DropinError::NotARegularFile {
+            kind: FileKind::Socket,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_directory_named_json_is_reported() {
+    let dir = tempdir();
+    fs::create_dir(dir.path().join("x.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert!(matches!(
+        problem,
+        DropinError::NotARegularFile {
+            kind: FileKind::Directory,
+            ..
+        }
+    ));
+    assert_eq!(problem.message(), "a directory: expected a regular file");
+}
+
+#[test]
+fn a_dangling_symlink_is_reported_with_its_target() {
+    let dir = tempdir();
+    symlink("nowhere.txt", dir.path().join("a.json")).unwrap();
+    symlink("/etc/passwd/below-a-file", dir.path().join("b.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(report.entries.is_empty());
+    let messages: Vec<String> = report.problems.iter().map(|p| p.message()).collect();
+    assert_eq!(
+        messages,
+        [
+            "dangling symlink to `nowhere.txt`: expected a link to an existing regular file",
+            "dangling symlink to `/etc/passwd/below-a-file`: expected a link to an existing regular file",
+        ]
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| matches!(p, DropinError::DanglingSymlink { .. }))
+    );
+}
+
+#[test]
+fn a_symlink_loop_is_reported() {
+    let dir = tempdir();
+    symlink("b.json", dir.path().join("a.json")).unwrap();
+    symlink("a.json", dir.path().join("b.json")).unwrap();
+    symlink("self.json", dir.path().join("self.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(report.entries.is_empty());
+    assert_eq!(report.problems.len(), 3);
+    for problem in &report.problems {
+        assert!(
+            matches!(problem, DropinError::SymlinkLoop { .. }),
+            "{problem:?}"
+        );
+        assert_eq!(
+            problem.message(),
+            "symlink loop: expected a link that resolves to a regular file"
+        );
+        assert!(std::error::Error::source(problem).is_some());
+    }
+}
+
+#[test]
+fn a_symlink_to_a_directory_is_reported() {
+    let dir = tempdir();
+    symlink("/", dir.path().join("root.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert!(matches!(
+        problem,
+        DropinError::SymlinkTarget {
+            kind: FileKind::Directory,
+            ..
+        }
+    ));
+    assert_eq!(
+        problem.message(),
+        "symlink to a directory `/`: expected a link to a regular file or to `/dev/null`"
+    );
+}
+
+#[test]
+fn a_symlink_to_an_endless_device_is_reported_without_being_opened() {
+    let dir = tempdir();
+    symlink("/dev/zero", dir.path().join("zero.json")).unwrap();
+    symlink("/dev/urandom", dir.path().join("random.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(report.entries.is_empty() && report.masked.is_empty());
+    assert_eq!(report.problems.len(), 2);
+    for problem in &report.problems {
+        assert!(matches!(
+            problem,
+            DropinError::SymlinkTarget {
+                kind: FileKind::CharDevice,
+                ..
+            }
+        ));
+    }
+    assert_eq!(
+        report.problems[1].message(),
+        "symlink to a character device `/dev/zero`: expected a link to a regular file or to `/dev/null`"
+    );
+}
+
+#[test]
+fn a_device_node_is_reported_and_dev_null_itself_masks() {
+    let dir = tempdir();
+    // Making device nodes needs CAP_MKNOD; without it there is nothing to test.
+    let zero = rustix::fs::mknodat(
+        rustix::fs::CWD,
+        dir.path().join("zero.json"),
+        rustix::fs::FileType::CharacterDevice,
+        0o644.into(),
+        rustix::fs::makedev(1, 5),
+    );
+    let null = rustix::fs::mknodat(
+        rustix::fs::CWD,
+        dir.path().join("null.json"),
+        rustix::fs::FileType::CharacterDevice,
+        0o644.into(),
+        rustix::fs::makedev(1, 3),
+    );
+    if zero.is_err() || null.is_err() {
+        eprintln!("skipped: cannot make device nodes here ({zero:?}, {null:?})");
+        return;
+    }
+    let report = load_dropin_dir(dir.path());
+    assert_eq!(file_names(&report.masked), ["null.json"]);
+    assert!(matches!(
+        only_problem(&report),
+        DropinError::NotARegularFile {
+            kind: FileKind::CharDevice,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_symlink_to_a_regular_file_anywhere_is_followed() {
+    let dir = tempdir();
+    let elsewhere = tempdir();
+    let target = write(elsewhere.path(), "real.txt", entry_json("linked"));
+    let link = dir.path().join("linked.json");
+    symlink(&target, &link).unwrap();
+    let report = load_dropin_dir(dir.path());
+    let loaded = loaded_one(&report);
+    assert_eq!(loaded.entry.name(), "linked");
+    assert_eq!(loaded.path, link);
+}
+
+#[test]
+fn a_file_that_fails_to_read_is_a_read_problem() {
+    // /proc/self/mem is a regular file that opens, but reading address 0 fails (EIO).
+    let dir = tempdir();
+    symlink("/proc/self/mem", dir.path().join("mem.json")).unwrap();
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert!(matches!(problem, DropinError::Read { .. }), "{problem:?}");
+    assert_eq!(
+        problem.message(),
+        "cannot read file: input/output error (os error 5)"
+    );
+    assert!(std::error::Error::source(problem).is_some());
+}
+
+#[test]
+fn a_file_larger_than_its_size_claims_is_capped() {
+    // /proc/self/maps claims size 0 but holds more than 16 bytes.
+    let dir = tempdir();
+    symlink("/proc/self/maps", dir.path().join("maps.json")).unwrap();
+    let report = DropinLoader::with_dirs([dir.path()])
+        .max_file_size(16)
+        .load();
+    let problem = only_problem(&report);
+    assert!(matches!(problem, DropinError::TooLarge { max: 16, .. }));
+    assert_eq!(
+        problem.message(),
+        "file is larger than 16 bytes: expected a drop-in of at most 16 bytes"
+    );
+}
+
+#[test]
+fn the_size_cap_is_inclusive_and_configurable() {
+    let dir = tempdir();
+    let cap = DEFAULT_MAX_FILE_SIZE as usize;
+    let base = entry_json("big");
+    let mut at_cap = base.clone();
+    at_cap.push_str(&" ".repeat(cap - base.len()));
+    let mut over_cap = at_cap.clone();
+    over_cap.push(' ');
+    write(dir.path(), "at-cap.json", &at_cap);
+    write(dir.path(), "over-cap.json", &over_cap);
+    let report = load_dropin_dir(dir.path());
+    assert_eq!(names(&report), ["big"]);
+    assert!(matches!(
+        &report.problems[..],
+        [DropinError::TooLarge { path, max: 65536 }] if path.ends_with("over-cap.json")
+    ));
+
+    let report = DropinLoader::with_dirs([dir.path()])
+        .max_file_size(cap as u64 + 1)
+        .load();
+    assert_eq!(report.entries.len(), 1);
+    assert!(matches!(
+        &report.problems[..],
+        [DropinError::DuplicateName { .. }]
+    ));
+}
+
+#[test]
+fn a_huge_sparse_file_is_rejected_without_reading_it() {
+    let dir = tempdir();
+    let file = fs::File::create(dir.path().join("huge.json")).unwrap();
+    file.set_len(1 << 40).unwrap();
+    let report = load_dropin_dir(dir.path());
+    assert!(matches!(
+        only_problem(&report),
+        DropinError::TooLarge {
+            max: DEFAULT_MAX_FILE_SIZE,
+            ..
+        }
+    ));
+}
+
+/// Runs `test` as an unprivileged user when this process is privileged enough that a mode
+/// of 000 does not stop reads (tests run as root): the test re-runs itself as `nobody`,
+/// where the kernel really answers EACCES.
+#[test]
+fn an_unreadable_file_and_an_unreadable_directory_are_open_problems() {
+    const CHILD: &str = "MVM_DROPIN_TEST_UNREADABLE_DIR";
+    if let Some(dir) = std::env::var_os(CHILD) {
+        check_unreadable(Path::new(&dir));
+        println!("checked unreadable files as a child");
+        return;
+    }
+
+    let root = tempdir();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = root.path().join("d");
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = write(&dir, "secret.json", entry_json("secret"));
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    write(&dir, "public.json", entry_json("public"));
+    fs::set_permissions(dir.join("public.json"), fs::Permissions::from_mode(0o644)).unwrap();
+    let locked = dir.join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+
+    if fs::read(&secret).is_err() {
+        check_unreadable(&dir);
+        return;
+    }
+    // Privileged: mode 000 does not stop us, so ask the kernel as `nobody`.
+    use std::os::unix::process::CommandExt;
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "an_unreadable_file_and_an_unreadable_directory_are_open_problems",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, &dir)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run the test as nobody");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("checked unreadable files as a child"),
+        "{stdout}"
+    );
+}
+
+fn check_unreadable(dir: &Path) {
+    let report = load_dropin_dir(dir);
+    assert_eq!(names(&report), ["public"]);
+    let problem = &report.problems[..];
+    assert_eq!(problem.len(), 1, "{problem:?}");
+    match &problem[0] {
+        DropinError::Open { path, source } => {
+            assert_eq!(path, &dir.join("secret.json"));
+            assert_eq!(source.kind(), ErrorKind::PermissionDenied);
+        }
+        other => panic!("expected an open problem, got {other:?}"),
+    }
+    assert_eq!(
+        problem[0].message(),
+        "cannot open file: permission denied (os error 13)"
+    );
+
+    let report = load_dropin_dir(dir.join("locked"));
+    let problem = only_problem(&report);
+    assert!(
+        matches!(problem, DropinError::ReadDir { .. }),
+        "{problem:?}"
+    );
+    assert_eq!(
+        problem.message(),
+        "cannot list directory: permission denied (os error 13)"
+    );
+    assert_eq!(report.dirs[0].status, DirStatus::Unreadable);
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    fs::write(dir.path().join(name), entry_json("cafe")).unwrap();
+    write(dir.path(), "ok.json", entry_json("ok"));
+    let report = load_dropin_dir(dir.path());
+    assert_eq!(names(&report), ["ok"]);
+    assert_eq!(report.problems.len(), 1);
+    let problem = &report.problems[0];
+    assert!(matches!(problem, DropinError::NonUtf8FileName { .. }));
+    assert_eq!(problem.path(), dir.path().join(name));
+    assert_eq!(
+        problem.message(),
+        "file name is not UTF-8: expected a UTF-8 name ending in `.json`"
+    );
+}
+
+#[test]
+fn contents_that_are_not_utf8_give_the_position_of_the_first_bad_byte() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.json",
+        b"{\"name\": \"a\",\n  \"health_cmd\": \"caf\xe9\"}",
+    );
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert!(matches!(
+        problem,
+        DropinError::InvalidUtf8 {
+            line: 2,
+            column: 21,
+            ..
+        }
+    ));
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "{}:2:21: invalid UTF-8: expected a UTF-8 JSON document",
+            dir.path().join("a.json").display()
+        )
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_with_a_warning() {
+    let dir = tempdir();
+    write(dir.path(), "a.json", format!("\u{feff}{}", entry_json("a")));
+    let report = load_dropin_dir(dir.path());
+    let loaded = loaded_one(&report);
+    assert_eq!(loaded.entry.name(), "a");
+    assert_eq!(loaded.warnings, [DropinWarning::ByteOrderMark]);
+    assert_eq!(
+        loaded.warnings[0].to_string(),
+        "UTF-8 byte-order mark is ignored: expected UTF-8 without a byte-order mark"
+    );
+    assert_eq!(
+        loaded.warnings[0].position(),
+        Some(Position { line: 1, column: 1 })
+    );
+}
+
+#[test]
+fn deeply_nested_json_is_a_clean_parse_problem_not_a_stack_overflow() {
+    let deep = 100_000;
+    let cases = [
+        "[".repeat(deep),
+        format!(r#"{{"name": "a", "x": {}"#, "[".repeat(deep)),
+        format!(r#"{{"name": {}"#, "[".repeat(deep)),
+        format!(r#"{{"name": "a", "x": {}"#, r#"{"a":"#.repeat(deep)),
+        format!(r#"{{"name": "a", "critical": {}"#, "[".repeat(deep)),
+    ];
+    for json in cases {
+        let dir = tempdir();
+        write(dir.path(), "deep.json", &json);
+        let report = DropinLoader::with_dirs([dir.path()])
+            .max_file_size(1 << 20)
+            .load();
+        assert!(report.entries.is_empty(), "{:?}", report.entries);
+        let problem = only_problem(&report);
+        assert!(matches!(problem, DropinError::Parse { .. }), "{problem:?}");
+    }
+}
+
+#[test]
+fn deeply_nested_but_valid_json_in_an_unknown_field_is_skipped_without_recursion() {
+    let deep = 100_000;
+    let dir = tempdir();
+    let json = format!(
+        r#"{{"name": "a", "x": {}{}}}"#,
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
+    write(dir.path(), "deep.json", &json);
+    let report = DropinLoader::with_dirs([dir.path()])
+        .max_file_size(1 << 20)
+        .load();
+    let loaded = loaded_one(&report);
+    assert_eq!(loaded.entry.name(), "a");
+    assert!(matches!(
+        &loaded.warnings[..],
+        [DropinWarning::UnknownField { field, .. }] if field == "x"
+    ));
+}
+
+#[test]
+fn too_many_files_loads_the_first_by_name_and_reports_the_directory() {
+    let dir = tempdir();
+    for i in (0..25).rev() {
+        write(
+            dir.path(),
+            &format!("{i:02}.json"),
+            entry_json(&format!("e{i:02}")),
+        );
+    }
+    write(dir.path(), "not-counted.txt", "x");
+    let report = DropinLoader::with_dirs([dir.path()]).max_files(4).load();
+    assert_eq!(names(&report), ["e00", "e01", "e02", "e03"]);
+    let problem = only_problem_of(&report);
+    assert!(matches!(
+        problem,
+        DropinError::TooManyFiles {
+            found: 25,
+            max: 4,
+            ..
+        }
+    ));
+    assert_eq!(problem.path(), dir.path());
+    assert_eq!(
+        problem.message(),
+        "25 `*.json` files, expected at most 4: only the first 4 by name were loaded"
+    );
+
+    let report = DropinLoader::with_dirs([dir.path()]).max_files(0).load();
+    assert!(report.entries.is_empty() && report.files.is_empty());
+    assert!(matches!(
+        &report.problems[..],
+        [DropinError::TooManyFiles {
+            found: 25,
+            max: 0,
+            ..
+        }]
+    ));
+}
+
+#[track_caller]
+fn only_problem_of(report: &LoadReport) -> &DropinError {
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    &report.problems[0]
+}
+
+#[test]
+fn a_bad_file_never_hides_a_good_one() {
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "00-good.json", entry_json("good0"));
+    write(d, "01-bad.json", "{");
+    rustix::fs::mkfifoat(rustix::fs::CWD, d.join("02-fifo.json"), 0o644.into()).unwrap();
+    write(d, "03-good.json", entry_json("good3"));
+    symlink("/dev/zero", d.join("04-zero.json")).unwrap();
+    symlink("missing", d.join("05-dangling.json")).unwrap();
+    fs::create_dir(d.join("06-dir.json")).unwrap();
+    write(d, "07-good.json", entry_json("good7"));
+    write(d, "08-dup.json", entry_json("good0"));
+    write(d, "09-binary.json", [0xff, 0xfe, 0x00]);
+    write(d, "10-good.json", entry_json("good10"));
+    let report = load_dropin_dir(d);
+    assert_eq!(names(&report), ["good0", "good3", "good7", "good10"]);
+    let codes: Vec<&str> = report.problems.iter().map(DropinError::code).collect();
+    assert_eq!(
+        codes,
+        [
+            "parse",
+            "not-a-regular-file",
+            "symlink-target",
+            "dangling-symlink",
+            "not-a-regular-file",
+            "duplicate-name",
+            "invalid-utf8",
+        ]
+    );
+    assert_eq!(report.files.len(), 11);
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages
+
+#[test]
+fn parse_problems_carry_the_line_column_and_what_was_expected() {
+    #[rustfmt::skip]
+    let table: &[(&str, (usize, usize), &str)] = &[
+        ("{\"name\": \"a\",\n  \"health_interval_secs\": 0}", (2, 27),
+         "invalid `health_interval_secs` value `0`: must be between 1 and 86400"),
+        ("{\"name\": \"../etc\"}", (1, 17),
+         "invalid integration name `../etc`: must not contain `/`"),
+        ("{\"critical\": true}", (1, 18), "missing field `name`"),
+        ("{\"name\": \"a\", \"critical\": \"yes\"}", (1, 31),
+         "invalid type: string \"yes\", expected a boolean"),
+        ("{\"name\": \"a\"} trailing", (1, 15), "trailing characters"),
+        ("{\"name\": \"a\",", (1, 13), "EOF while parsing a value"),
+        ("[1]", (1, 1), "invalid type: sequence, expected an integration entry object"),
+        ("{\"name\": \"a\", \"name\": \"b\"}", (1, 26), "duplicate field `name`"),
+        ("   ", (1, 3), "EOF while parsing a value"),
+        ("\u{feff}", (1, 0), "EOF while parsing a value"),
+    ];
+    for (json, (line, column), message) in table {
+        let (got, position) = problem_for(json);
+        assert_eq!(&got, message, "for {json:?}");
+        assert_eq!(
+            position,
+            Some(Position {
+                line: *line,
+                column: *column
+            }),
+            "for {json:?}"
+        );
+    }
+}
+
+#[test]
+fn display_is_one_lowercase_line_with_path_and_position() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "a.json",
+        "{\n  \"name\": \"a\",\n  \"health_interval_secs\": 0\n}",
+    );
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "{}:3:27: invalid `health_interval_secs` value `0`: must be between 1 and 86400",
+            path.display()
+        )
+    );
+    assert!(!problem.to_string().contains('\n'));
+    assert!(std::error::Error::source(problem).is_some());
+}
+
+// ---------------------------------------------------------------------------------------
+// Warnings
+
+#[test]
+fn an_unknown_field_is_a_warning_with_a_suggestion_and_a_position() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.json",
+        "{\n  \"name\": \"a\",\n  \"checkpoint_cmd\": \"c\",\n  \"critcal\": true,\n  \"Health_Cmd\": \"h\",\n  \"naem\": 1,\n  \"colour\": \"red\"\n}",
+    );
+    let report = load_dropin_dir(dir.path());
+    let loaded = loaded_one(&report);
+    assert!(!loaded.entry.critical());
+    let shown: Vec<(Option<Position>, String)> = loaded
+        .warnings
+        .iter()
+        .map(|w| (w.position(), w.to_string()))
+        .collect();
+    let at = |line, column| Some(Position { line, column });
+    assert_eq!(
+        shown,
+        [
+            (
+                at(4, 3),
+                "unknown field `critcal` is ignored: did you mean `critical`?".to_owned()
+            ),
+            (
+                at(5, 3),
+                "unknown field `Health_Cmd` is ignored: did you mean `health_cmd`?".to_owned()
+            ),
+            (
+                at(6, 3),
+                "unknown field `naem` is ignored: did you mean `name`?".to_owned()
+            ),
+            (
+                at(7, 3),
+                "unknown field `colour` is ignored: expected one of `name`, `checkpoint_cmd`, \
+              `restore_cmd`, `critical`, `health_cmd`, `health_interval_secs`, \
+              `health_timeout_secs`, `startup_grace_secs`"
+                    .to_owned()
+            ),
+        ]
+    );
+    assert!(matches!(
+        &loaded.warnings[0],
+        DropinWarning::UnknownField { field, suggestion: Some("critical"), .. } if field == "critcal"
+    ));
+    assert_eq!(loaded.warnings[0].code(), "unknown-field");
+}
+
+#[test]
+fn suggestions_cover_common_typos() {
+    #[rustfmt::skip]
+    let table: &[(&str, Option<&str>)] = &[
+        ("critcal", Some("critical")),
+        ("crtiical", Some("critical")),
+        ("checkpoint", Some("checkpoint_cmd")),
+        ("restore-cmd", Some("restore_cmd")),
+        ("health_interval", Some("health_interval_secs")),
+        ("healthcheck_timeout_secs", Some("health_timeout_secs")),
+        ("startup_grace", Some("startup_grace_secs")),
+        ("nam", Some("name")),
+        ("version", None),
+        ("x", None),
+        ("description", None),
+    ];
+    for (field, expected) in table {
+        let dir = tempdir();
+        write(
+            dir.path(),
+            "a.json",
+            format!(r#"{{"name": "a", "{field}": 1}}"#),
+        );
+        let report = load_dropin_dir(dir.path());
+        let loaded = loaded_one(&report);
+        match &loaded.warnings[..] {
+            [
+                DropinWarning::UnknownField {
+                    suggestion,
+                    position,
+                    ..
+                },
+            ] => {
+                assert_eq!(suggestion, expected, "for {field}");
+                assert_eq!(
+                    *position,
+                    Some(Position {
+                        line: 1,
+                        column: 15
+                    })
+                );
+            }
+            other => panic!("for {field}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn entry_findings_become_warnings_at_their_field() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.json",
+        "{\"name\": \"a\",\n \"critical\": true,\n \"health_cmd\": \" \",\n \"health_interval_secs\": 5}",
+    );
+    let report = load_dropin_dir(dir.path());
+    let loaded = loaded_one(&report);
+    assert_eq!(
+        loaded.warnings,
+        [
+            DropinWarning::Entry {
+                warning: EntryWarning::BlankCommand {
+                    field: "health_cmd"
+                },
+                position: Some(Position { line: 3, column: 2 }),
+            },
+            DropinWarning::Entry {
+                warning: EntryWarning::CriticalWithoutCheckpoint,
+                position: Some(Position { line: 2, column: 2 }),
+            },
+            // `health_timeout_secs` is not in the file: no position.
+            DropinWarning::Entry {
+                warning: EntryWarning::TimeoutNotBelowInterval {
+                    timeout_secs: 10,
+                    interval_secs: 5
+                },
+                position: None,
+            },
+        ]
+    );
+    assert_eq!(report.warning_count(), 3);
+    assert_eq!(
+        loaded.warnings[1].to_string(),
+        "`critical` is true but `checkpoint_cmd` is not set: sleep would wait on nothing"
+    );
+}
+
+#[test]
+fn a_key_that_only_appears_as_a_value_has_no_position() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "a.json",
+        r#"{"name": "a", "health_cmd": "\"critcal\" ok", "crit\u0063al": true}"#,
+    );
+    let report = load_dropin_dir(dir.path());
+    let loaded = loaded_one(&report);
+    assert!(matches!(
+        &loaded.warnings[..],
+        [DropinWarning::UnknownField { field, position: None, .. }] if field == "critcal"
+    ));
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<DropinLoader>();
+    check::<LoadReport>();
+    check::<DropinError>();
+    check::<DropinWarning>();
+}
+
+#[test]
+fn control_characters_in_file_names_are_escaped_so_display_stays_one_line() {
+    let dir = tempdir();
+    write(dir.path(), "bad\nname.json", "{");
+    let report = load_dropin_dir(dir.path());
+    let problem = only_problem(&report);
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "{}/bad\\nname.json:1:1: EOF while parsing an object",
+            dir.path().display()
+        )
+    );
+}
