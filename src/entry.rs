@@ -55,14 +55,54 @@ use crate::{
 /// Parsing fails on a missing or invalid `name`, a field of the wrong type, a duplicated
 /// field, and a number out of range, such as `"health_interval_secs": 0`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(transform = crate::schema::tidy_docs)
+)]
 pub struct IntegrationEntry {
+    /// The integration's name; also the name of its state directory,
+    /// `/data/integrations/<name>/`. Required.
     name: IntegrationName,
+    /// Command run before sleep to checkpoint state. Without one, the agent only makes sure
+    /// the state directories exist.
+    #[cfg_attr(feature = "schema", schemars(default))]
     checkpoint_cmd: Option<String>,
+    /// Command run after wake to restore state.
+    #[cfg_attr(feature = "schema", schemars(default))]
     restore_cmd: Option<String>,
+    /// Whether sleep waits until this integration has checkpointed successfully. When
+    /// `false`, a failed checkpoint is logged and sleep proceeds.
+    #[cfg_attr(feature = "schema", schemars(default))]
     critical: bool,
+    /// Command run for health checks: exit 0 is healthy, anything else unhealthy, with
+    /// stderr as the detail.
+    #[cfg_attr(feature = "schema", schemars(default))]
     health_cmd: Option<String>,
+    /// Seconds between health checks.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            default = "crate::schema::default_health_interval_secs",
+            range(min = 1, max = MAX_HEALTH_INTERVAL_SECS)
+        )
+    )]
     health_interval_secs: u64,
+    /// Seconds one health check may run before it counts as failed.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            default = "crate::schema::default_health_timeout_secs",
+            range(min = 1, max = MAX_HEALTH_TIMEOUT_SECS)
+        )
+    )]
     health_timeout_secs: u64,
+    /// Seconds after start during which failed or missing health checks report `starting`
+    /// rather than an error. Added in `mvm-guest` 0.13.0.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, range(max = MAX_STARTUP_GRACE_SECS))
+    )]
     startup_grace_secs: u64,
 }
 

@@ -57,6 +57,8 @@ mod entry;
 mod manifest;
 mod name;
 mod paths;
+#[cfg(feature = "schema")]
+mod schema;
 mod status;
 
 pub use crate::dropin::{
@@ -67,6 +69,8 @@ pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, 
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
+#[cfg(feature = "schema")]
+pub use crate::schema::{SchemaDocument, UnknownSchemaDocument};
 pub use crate::status::{
     IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, UnknownStatus,
 };

@@ -27,6 +27,11 @@ use crate::entry::IntegrationEntry;
 /// Parsing fails when `integrations` is missing or is not a list, and when any entry is
 /// invalid (see [`IntegrationEntry`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(transform = crate::schema::tidy_docs)
+)]
 #[non_exhaustive]
 pub struct IntegrationManifest {
     /// The integrations, in the order the guest agent should handle them. Required.

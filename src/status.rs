@@ -248,6 +248,11 @@ impl<'de> Visitor<'de> for StatusVisitor {
 /// # Wire format
 /// `{"healthy": bool, "detail": string, "checked_at": string}`, all three required.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(transform = crate::schema::tidy_docs)
+)]
 #[non_exhaustive]
 pub struct IntegrationHealthResult {
     /// Whether the check passed (the command exited 0).
@@ -286,6 +291,11 @@ impl IntegrationHealthResult {
 /// than this crate may carry legacy names, and a host must not lose a report over one. Use
 /// [`validated_name`](Self::validated_name) to check it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(transform = crate::schema::tidy_docs)
+)]
 #[non_exhaustive]
 pub struct IntegrationStateReport {
     /// The integration's name, as the guest sent it.
@@ -297,6 +307,7 @@ pub struct IntegrationStateReport {
     pub last_checkpoint_at: Option<String>,
     /// Bytes of state data on disk.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(max = u64::MAX)))]
     pub state_size_bytes: u64,
     /// The latest health-check result, when the integration has a `health_cmd`.
     #[serde(default)]
