@@ -1,39 +1,76 @@
-//! Every public type can cross threads and be moved freely: `Send + Sync + Unpin`, and
-//! unwind-safe, as semver checks for its types.
+//! Every public type can cross threads and be moved freely (`Send + Sync + Unpin`), as
+//! semver checks for its types. The wire types are unwind-safe too; the loader's error
+//! types hold a `std::io::Error`, which is not, like `std::io::Error` itself.
 
 #![allow(clippy::extra_unused_type_parameters)]
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
-    EntryWarning, IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult,
-    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
-    InvalidIntegrationName, StateLayout, UnknownStatus,
+    DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, FileKind,
+    IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
+    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    InvalidIntegrationName, LoadReport, LoadedEntry, Position, StateLayout, UnknownStatus,
 };
 
-fn assert_auto_traits<T: Send + Sync + Unpin + UnwindSafe + RefUnwindSafe>() {}
+fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
+
+fn assert_unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
 
 /// Errors are also usable as `Box<dyn Error + Send + Sync>`.
 fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
 
+macro_rules! wire_types {
+    ($check:ident) => {
+        $check::<IntegrationName>();
+        $check::<InvalidIntegrationName>();
+        $check::<IntegrationEntry>();
+        $check::<IntegrationEntryBuilder>();
+        $check::<EntryWarning>();
+        $check::<InvalidEntry>();
+        $check::<IntegrationManifest>();
+        $check::<IntegrationStatus>();
+        $check::<UnknownStatus>();
+        $check::<IntegrationHealthResult>();
+        $check::<IntegrationStateReport>();
+        $check::<StateLayout>();
+        $check::<DropinLoader>();
+        $check::<DirReport>();
+        $check::<DirStatus>();
+        $check::<Position>();
+        $check::<FileKind>();
+    };
+}
+
 #[test]
 fn public_types_are_send_sync_unpin() {
-    assert_auto_traits::<IntegrationName>();
-    assert_auto_traits::<InvalidIntegrationName>();
-    assert_auto_traits::<IntegrationEntry>();
-    assert_auto_traits::<IntegrationEntryBuilder>();
-    assert_auto_traits::<EntryWarning>();
-    assert_auto_traits::<InvalidEntry>();
-    assert_auto_traits::<IntegrationManifest>();
-    assert_auto_traits::<IntegrationStatus>();
-    assert_auto_traits::<UnknownStatus>();
-    assert_auto_traits::<IntegrationHealthResult>();
-    assert_auto_traits::<IntegrationStateReport>();
-    assert_auto_traits::<StateLayout>();
+    wire_types!(assert_send_sync_unpin);
+    assert_send_sync_unpin::<LoadReport>();
+    assert_send_sync_unpin::<LoadedEntry>();
+    assert_send_sync_unpin::<DropinError>();
+    assert_send_sync_unpin::<DropinWarning>();
+}
+
+#[test]
+fn wire_types_are_unwind_safe() {
+    wire_types!(assert_unwind_safe);
+    assert_unwind_safe::<LoadedEntry>();
+    assert_unwind_safe::<DropinWarning>();
+}
+
+#[cfg(feature = "schema")]
+#[test]
+fn schema_types_are_send_sync_unpin() {
+    assert_send_sync_unpin::<mvm_integrations::SchemaDocument>();
+    assert_send_sync_unpin::<mvm_integrations::UnknownSchemaDocument>();
+    assert_unwind_safe::<mvm_integrations::SchemaDocument>();
+    assert_unwind_safe::<mvm_integrations::UnknownSchemaDocument>();
+    assert_error::<mvm_integrations::UnknownSchemaDocument>();
 }
 
 #[test]
 fn errors_are_boxable_thread_safe_errors() {
     assert_error::<InvalidIntegrationName>();
     assert_error::<InvalidEntry>();
+    assert_error::<DropinError>();
 }
