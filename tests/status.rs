@@ -386,3 +386,25 @@ fn parse_list_fails_only_when_the_input_is_not_an_array() {
         );
     }
 }
+
+#[test]
+fn deeply_nested_json_neither_overflows_the_stack_nor_is_lost() {
+    let depth = 100_000;
+    let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+
+    // As an unknown status's payload it is kept, text for text.
+    let json = format!(r#"{{"degraded":{deep}}}"#);
+    let value = status(&json);
+    assert_eq!(serde_json::to_string(&value).unwrap(), json);
+
+    // As an unknown field it is skipped.
+    let report: IntegrationStateReport =
+        serde_json::from_str(&format!(r#"{{"name":"a","status":"active","x":{deep}}}"#)).unwrap();
+    assert_eq!(
+        report,
+        IntegrationStateReport::new("a", IntegrationStatus::Active)
+    );
+
+    // Where a status is expected, it is an error, not a crash.
+    assert!(status_err(&deep).contains("expected a status string"));
+}
