@@ -114,28 +114,50 @@ impl fmt::Display for IntegrationStatus {
 /// It is only obtained by parsing, never built by hand, so its name is never one of the
 /// known names and its payload is always valid JSON: emitting it and parsing again gives
 /// an equal value.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UnknownStatus {
+    // Boxed: unknown statuses are rare, and a pointer keeps every `IntegrationStatus` as
+    // small as an `Error(String)`, which makes lists of reports faster to parse.
+    inner: Box<UnknownInner>,
+}
+
+#[derive(Clone)]
+struct UnknownInner {
     name: String,
     payload: Option<Box<RawValue>>,
 }
 
 impl UnknownStatus {
+    fn new(name: String, payload: Option<Box<RawValue>>) -> Self {
+        UnknownStatus {
+            inner: Box::new(UnknownInner { name, payload }),
+        }
+    }
+
     /// The status's name: the string itself, or the object's single key.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// The object form's value as the JSON text it arrived as, or `None` for the bare
     /// string form.
     pub fn payload(&self) -> Option<&str> {
-        self.payload.as_deref().map(RawValue::get)
+        self.inner.payload.as_deref().map(RawValue::get)
+    }
+}
+
+impl fmt::Debug for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnknownStatus")
+            .field("name", &self.inner.name)
+            .field("payload", &self.inner.payload)
+            .finish()
     }
 }
 
 impl PartialEq for UnknownStatus {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.payload() == other.payload()
+        self.name() == other.name() && self.payload() == other.payload()
     }
 }
 
@@ -143,7 +165,7 @@ impl Eq for UnknownStatus {}
 
 impl Hash for UnknownStatus {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
+        self.name().hash(state);
         self.payload().hash(state);
     }
 }
@@ -159,18 +181,14 @@ impl Serialize for IntegrationStatus {
             }
             IntegrationStatus::Pending => serializer.serialize_unit_variant(TYPE, 3, "pending"),
             IntegrationStatus::Starting => serializer.serialize_unit_variant(TYPE, 4, "starting"),
-            IntegrationStatus::Unknown(UnknownStatus {
-                name,
-                payload: None,
-            }) => serializer.serialize_str(name),
-            IntegrationStatus::Unknown(UnknownStatus {
-                name,
-                payload: Some(payload),
-            }) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry(name, payload)?;
-                map.end()
-            }
+            IntegrationStatus::Unknown(unknown) => match &unknown.inner.payload {
+                None => serializer.serialize_str(&unknown.inner.name),
+                Some(payload) => {
+                    let mut map = serializer.serialize_map(Some(1))?;
+                    map.serialize_entry(&unknown.inner.name, payload)?;
+                    map.end()
+                }
+            },
         }
     }
 }
@@ -183,6 +201,7 @@ impl<'de> Deserialize<'de> for IntegrationStatus {
 
 struct StatusVisitor;
 
+#[inline]
 fn unit_status(name: &str) -> Option<IntegrationStatus> {
     match name {
         "active" => Some(IntegrationStatus::Active),
@@ -209,30 +228,29 @@ impl<'de> Visitor<'de> for StatusVisitor {
                 "invalid status `error`: expected an object with the detail, like `{\"error\": \"...\"}`",
             ));
         }
-        Ok(IntegrationStatus::Unknown(UnknownStatus {
-            name: v.to_owned(),
-            payload: None,
-        }))
+        Ok(IntegrationStatus::Unknown(UnknownStatus::new(
+            v.to_owned(),
+            None,
+        )))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let Some(name) = map.next_key::<String>()? else {
+        let Some(key) = map.next_key::<StatusKey>()? else {
             return Err(de::Error::custom(
                 "invalid status `{}`: expected exactly one key, the status name",
             ));
         };
-        let status = if name == "error" {
-            IntegrationStatus::Error(map.next_value()?)
-        } else if let Some(status) = unit_status(&name) {
-            // `mvm-guest` accepts `{"active": null}` for a unit variant; so does this.
-            map.next_value::<()>()?;
-            status
-        } else {
-            let payload = map.next_value::<Box<RawValue>>()?;
-            IntegrationStatus::Unknown(UnknownStatus {
-                name,
-                payload: Some(payload),
-            })
+        let status = match key {
+            StatusKey::Error => IntegrationStatus::Error(map.next_value()?),
+            StatusKey::Unit(status) => {
+                // `mvm-guest` accepts `{"active": null}` for a unit variant; so does this.
+                map.next_value::<()>()?;
+                status
+            }
+            StatusKey::Other(name) => {
+                let payload = map.next_value::<Box<RawValue>>()?;
+                IntegrationStatus::Unknown(UnknownStatus::new(name, Some(payload)))
+            }
         };
         if map.next_key::<IgnoredAny>()?.is_some() {
             return Err(de::Error::custom(
@@ -240,6 +258,48 @@ impl<'de> Visitor<'de> for StatusVisitor {
             ));
         }
         Ok(status)
+    }
+}
+
+/// The key of a status object, read without allocating for the known names.
+enum StatusKey {
+    Error,
+    Unit(IntegrationStatus),
+    Other(String),
+}
+
+impl StatusKey {
+    #[inline]
+    fn known(name: &str) -> Option<StatusKey> {
+        if name == "error" {
+            Some(StatusKey::Error)
+        } else {
+            unit_status(name).map(StatusKey::Unit)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = StatusKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StatusKey, E> {
+                Ok(StatusKey::known(v).unwrap_or_else(|| StatusKey::Other(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<StatusKey, E> {
+                Ok(StatusKey::known(&v).unwrap_or(StatusKey::Other(v)))
+            }
+        }
+
+        deserializer.deserialize_string(KeyVisitor)
     }
 }
 
