@@ -7,6 +7,8 @@
 //!   errors, 1 when there are, 2 on a usage error.
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
+//! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
+//!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mvm_integrations::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirStatus, DropinLoader, IntegrationManifest,
-    LoadReport, Position,
+    LoadReport, Position, SchemaDocument,
 };
 use serde::Serialize;
 
@@ -39,6 +41,10 @@ enum Command {
     /// Exits 1, printing the problems on stderr and nothing on stdout, if any file has an
     /// error.
     Manifest(ManifestArgs),
+    /// Print the JSON Schema (draft 2020-12) of a wire document.
+    ///
+    /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
+    Schema(SchemaArgs),
 }
 
 /// The directories to load and the loader's limits, shared by the subcommands that load.
@@ -87,6 +93,20 @@ struct ManifestArgs {
     load: LoadArgs,
 }
 
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// The document whose schema to print.
+    #[arg(value_name = "DOCUMENT", value_parser = schema_document_parser())]
+    document: SchemaDocument,
+}
+
+/// Accepts the names of [`SchemaDocument::ALL`], and lists them in `--help` and errors.
+fn schema_document_parser() -> impl clap::builder::TypedValueParser<Value = SchemaDocument> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(SchemaDocument::ALL.map(SchemaDocument::name))
+        .try_map(|name| name.parse::<SchemaDocument>())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// `path:line:column: severity: message` lines, then a one-line summary.
@@ -100,7 +120,16 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Manifest(args) => manifest(&args),
+        Command::Schema(args) => schema(&args),
     }
+}
+
+fn schema(args: &SchemaArgs) -> ExitCode {
+    // A closed stdout (`| head`) is not worth a panic.
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(args.document.to_json().as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
