@@ -2,6 +2,8 @@
 //! that `cargo test` checks the corpora on a machine without cargo-fuzz or a nightly
 //! toolchain.
 
+#![cfg(unix)]
+
 #[path = "../fuzz/src/lib.rs"]
 mod checks;
 

@@ -13,13 +13,17 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fmt::Debug;
-use std::path::{Component, Path};
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
 
 use mvm_integrations::{
-    INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationManifest, IntegrationName,
-    IntegrationStateReport, IntegrationStatus, MAX_NAME_LEN, StateLayout,
-    integration_checkpoint_path, integration_state_dir,
+    DirStatus, DropinLoader, FileKind, INTEGRATIONS_BASE_PATH, IntegrationEntry,
+    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, LoadReport,
+    MAX_NAME_LEN, StateLayout, integration_checkpoint_path, integration_state_dir,
 };
 
 /// What a check made of its input.
@@ -52,6 +56,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("report", check_report),
     ("reports", check_reports),
     ("name", check_name),
+    ("dropin", check_dropin),
 ];
 
 /// Emits `value`, parses the output, and checks that the value and the bytes survive.
@@ -395,4 +400,367 @@ fn name_path_laws(name: &IntegrationName) {
         layout.integration_dir(name).parent(),
         Some(Path::new("/elsewhere"))
     );
+}
+
+/// The largest drop-in the `dropin` target's loader accepts, in bytes.
+pub const DROPIN_MAX_FILE_SIZE: u64 = 1024;
+
+/// How many `*.json` names the `dropin` target's loader takes from each directory.
+pub const DROPIN_MAX_FILES: usize = 8;
+
+/// At most this many records of an input are built; the rest are ignored.
+const MAX_RECORDS: usize = 32;
+
+/// The largest sparse file a `b` record makes: 1 GiB, which costs no disk space.
+const MAX_SPARSE_LEN: u64 = 1 << 30;
+
+/// One thing a `dropin` input puts in a layer directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Made {
+    /// A regular file with these contents (`f`), or a sparse file of zeros (`b`).
+    File { len: u64, contents: Option<Vec<u8>> },
+    /// A symlink (`l`); where it leads is not predicted.
+    Symlink,
+    /// A directory (`d`), a FIFO (`p`) or a socket (`s`).
+    Special(FileKind),
+}
+
+/// The two layer directories of a `dropin` input, highest precedence first.
+struct Layers {
+    _root: tempfile::TempDir,
+    dirs: [PathBuf; 2],
+    status: [DirStatus; 2],
+    made: [BTreeMap<Vec<u8>, Made>; 2],
+}
+
+/// Builds the drop-in directories an input describes.
+///
+/// The input is a list of records separated by a line `---`. The first line of a record is
+/// `<kind><layer> <name>`; the rest of the record is its body:
+///
+/// | kind | makes `<name>` in layer `<layer>` (`0` is the higher, anything else `1`) |
+/// |---|---|
+/// | `f` | a regular file holding the body |
+/// | `b` | a sparse file of zeros, as long as the decimal number in the body (at most 1 GiB) |
+/// | `l` | a symlink to the body's first line: `/dev/null`, `/dev/zero`, a relative path, or `@0/...` or `@1/...` for a path in a layer; never with a `..` component |
+/// | `d`, `p`, `s` | a directory, a FIFO, a socket |
+/// | `m` | nothing: the layer directory does not exist (the name is ignored) |
+/// | `n` | nothing: the layer is a regular file, not a directory |
+///
+/// Names are taken as bytes; an empty name, `.`, `..`, or one with `/` or NUL skips the
+/// record, as does anything the file system refuses, and every link stays inside the
+/// temporary directory, so a fuzz input never reaches outside it.
+fn build_layers(data: &[u8]) -> Option<Layers> {
+    let root = tempfile::tempdir().ok()?;
+    let dirs = [root.path().join("l0"), root.path().join("l1")];
+    let records: Vec<&[u8]> = split(data, b"\n---\n").take(MAX_RECORDS).collect();
+    let layer_of = |b: u8| usize::from(b != b'0');
+
+    let mut status = [DirStatus::Present; 2];
+    for record in &records {
+        match record {
+            [b'm', layer, ..] => status[layer_of(*layer)] = DirStatus::Missing,
+            [b'n', layer, ..] => status[layer_of(*layer)] = DirStatus::Unreadable,
+            _ => {}
+        }
+    }
+    for (dir, status) in dirs.iter().zip(status) {
+        match status {
+            DirStatus::Present => fs::create_dir(dir).ok()?,
+            DirStatus::Unreadable => fs::write(dir, b"not a directory").ok()?,
+            _ => {}
+        }
+    }
+
+    let mut made: [BTreeMap<Vec<u8>, Made>; 2] = Default::default();
+    for record in records {
+        let (header, body) = match record.iter().position(|&b| b == b'\n') {
+            Some(i) => (&record[..i], &record[i + 1..]),
+            None => (record, &record[record.len()..]),
+        };
+        let [kind, layer, b' ', name @ ..] = header else {
+            continue;
+        };
+        let layer = layer_of(*layer);
+        if status[layer] != DirStatus::Present
+            || name.is_empty()
+            || name.len() > 255
+            || name == b"."
+            || name == b".."
+            || name.iter().any(|&b| b == b'/' || b == 0)
+            || made[layer].contains_key(name)
+        {
+            continue;
+        }
+        let path = dirs[layer].join(OsStr::from_bytes(name));
+        let thing = match kind {
+            b'f' => fs::write(&path, body).ok().map(|()| Made::File {
+                len: body.len() as u64,
+                contents: Some(body.to_vec()),
+            }),
+            b'b' => {
+                let len = std::str::from_utf8(body)
+                    .ok()
+                    .and_then(|text| text.trim().parse::<u64>().ok())
+                    .map_or(0, |len| len.min(MAX_SPARSE_LEN));
+                fs::File::create(&path)
+                    .and_then(|file| file.set_len(len))
+                    .ok()
+                    .map(|()| Made::File {
+                        len,
+                        contents: None,
+                    })
+            }
+            b'l' => {
+                let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
+                link_target(first_line, &dirs).and_then(|target| {
+                    std::os::unix::fs::symlink(target, &path)
+                        .ok()
+                        .map(|()| Made::Symlink)
+                })
+            }
+            b'd' => fs::create_dir(&path)
+                .ok()
+                .map(|()| Made::Special(FileKind::Directory)),
+            b'p' => rustix::fs::mkfifoat(rustix::fs::CWD, &path, 0o644.into())
+                .ok()
+                .map(|()| Made::Special(FileKind::Fifo)),
+            b's' => std::os::unix::net::UnixListener::bind(&path)
+                .ok()
+                .map(|_| Made::Special(FileKind::Socket)),
+            _ => None,
+        };
+        if let Some(thing) = thing {
+            made[layer].insert(name.to_vec(), thing);
+        }
+    }
+    Some(Layers {
+        _root: root,
+        dirs,
+        status,
+        made,
+    })
+}
+
+/// The pieces of `data` between occurrences of `separator`.
+fn split<'a>(data: &'a [u8], separator: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = Some(data);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current
+            .windows(separator.len())
+            .position(|window| window == separator)
+        {
+            Some(i) => {
+                rest = Some(&current[i + separator.len()..]);
+                Some(&current[..i])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// Where a symlink of a `dropin` input may point: never outside the temporary directory.
+fn link_target(target: &[u8], dirs: &[PathBuf; 2]) -> Option<PathBuf> {
+    if target == b"/dev/null" || target == b"/dev/zero" {
+        return Some(PathBuf::from(OsStr::from_bytes(target)));
+    }
+    let (base, rest) = match target {
+        [b'@', layer, b'/', rest @ ..] => (Some(&dirs[usize::from(*layer != b'0')]), rest),
+        _ => (None, target),
+    };
+    let rest = Path::new(OsStr::from_bytes(rest));
+    if rest.as_os_str().is_empty()
+        || rest.is_absolute()
+        || rest.components().any(|c| c == Component::ParentDir)
+        || rest.as_os_str().as_bytes().contains(&0)
+    {
+        return None;
+    }
+    Some(match base {
+        Some(base) => base.join(rest),
+        None => rest.to_path_buf(),
+    })
+}
+
+/// The loader's rule for which names are drop-ins, written out: longer than `.json` and
+/// ending in it.
+fn is_dropin_name(name: &[u8]) -> bool {
+    name.len() > 5 && name.ends_with(b".json")
+}
+
+/// The drop-in loader on a directory built from arbitrary input: it never panics, lists the
+/// files it should in byte order, loads each regular file as the parser would, gives each
+/// file exactly one outcome, and never returns two entries with the same name.
+pub fn check_dropin(data: &[u8]) -> Outcome {
+    let Some(layers) = build_layers(data) else {
+        return Outcome::Rejected;
+    };
+    let report = DropinLoader::with_dirs(&layers.dirs)
+        .max_file_size(DROPIN_MAX_FILE_SIZE)
+        .max_files(DROPIN_MAX_FILES)
+        .load();
+    dropin_laws(&layers, &report);
+    if report.entries.is_empty() {
+        Outcome::Rejected
+    } else {
+        Outcome::Accepted
+    }
+}
+
+/// The laws a load report obeys for the directories in `layers`.
+#[track_caller]
+fn dropin_laws(layers: &Layers, report: &LoadReport) {
+    let statuses: Vec<DirStatus> = report.dirs.iter().map(|d| d.status).collect();
+    assert_eq!(statuses, layers.status, "directory statuses");
+    let paths: Vec<&Path> = report.dirs.iter().map(|d| d.path.as_path()).collect();
+    assert_eq!(paths, [&layers.dirs[0], &layers.dirs[1]], "directory paths");
+
+    // Which files: per layer the first `DROPIN_MAX_FILES` drop-in names in byte order, then
+    // each name from the highest layer that kept it, in byte order.
+    let mut chosen: BTreeMap<&[u8], usize> = BTreeMap::new();
+    for (layer, made) in layers.made.iter().enumerate() {
+        let names: Vec<&Vec<u8>> = made.keys().filter(|n| is_dropin_name(n)).collect();
+        let too_many = report
+            .problems
+            .iter()
+            .filter(|p| p.code() == "too-many-files" && p.path() == layers.dirs[layer])
+            .count();
+        assert_eq!(
+            too_many,
+            usize::from(names.len() > DROPIN_MAX_FILES),
+            "layer {layer} holds {} drop-ins: too-many-files problems",
+            names.len()
+        );
+        for name in names.into_iter().take(DROPIN_MAX_FILES) {
+            chosen.entry(name).or_insert(layer);
+        }
+    }
+    let expected: Vec<PathBuf> = chosen
+        .iter()
+        .map(|(name, layer)| layers.dirs[*layer].join(OsStr::from_bytes(name)))
+        .collect();
+    assert_eq!(report.files, expected, "the files taken, in order");
+
+    // Every file has exactly one outcome: an entry, a mask, or a problem.
+    for file in &report.files {
+        let outcomes = report.entries.iter().filter(|e| &e.path == file).count()
+            + report.masked.iter().filter(|m| *m == file).count()
+            + report.problems.iter().filter(|p| p.path() == file).count();
+        assert_eq!(outcomes, 1, "{file:?} has {outcomes} outcomes");
+    }
+    for problem in &report.problems {
+        assert!(
+            report.files.iter().any(|f| f == problem.path())
+                || layers.dirs.iter().any(|d| d == problem.path()),
+            "a problem about a path that was not taken: {problem:?}"
+        );
+        let shown = problem.to_string();
+        assert!(
+            !shown.chars().any(char::is_control),
+            "a problem's message is not one line: {shown:?}"
+        );
+        assert!(
+            !problem.message().is_empty(),
+            "an empty message: {problem:?}"
+        );
+    }
+
+    // Entries: in byte order of file name, no two with the same name, each obeying the
+    // entry laws, and the report's manifest lists them.
+    for pair in report.entries.windows(2) {
+        assert!(
+            pair[0].path.file_name() < pair[1].path.file_name(),
+            "entries out of order: {:?} then {:?}",
+            pair[0].path,
+            pair[1].path
+        );
+    }
+    let mut names = BTreeMap::new();
+    for loaded in &report.entries {
+        if let Some(first) = names.insert(loaded.entry.name(), &loaded.path) {
+            panic!(
+                "two entries named `{}`: {first:?} and {:?}",
+                loaded.entry.name(),
+                loaded.path
+            );
+        }
+        entry_laws(&loaded.entry);
+        for warning in &loaded.warnings {
+            message(warning);
+        }
+    }
+    let manifest = report.manifest();
+    assert_eq!(manifest.integrations.len(), report.entries.len());
+    for (entry, loaded) in manifest.integrations.iter().zip(&report.entries) {
+        assert_eq!(entry, &loaded.entry);
+    }
+
+    // Each regular file and special file the input made: the outcome the parser predicts.
+    for (name, layer) in &chosen {
+        let path = layers.dirs[*layer].join(OsStr::from_bytes(name));
+        predicted_outcome(report, &path, name, &layers.made[*layer][*name]);
+    }
+}
+
+/// Checks the outcome of one file against what its kind and contents predict.
+#[track_caller]
+fn predicted_outcome(report: &LoadReport, path: &Path, name: &[u8], made: &Made) {
+    let problem = report.problems.iter().find(|p| p.path() == path);
+    let code = problem.map(|p| p.code());
+    if std::str::from_utf8(name).is_err() {
+        assert_eq!(code, Some("non-utf8-file-name"), "{path:?}");
+        return;
+    }
+    match made {
+        Made::Symlink => {}
+        Made::Special(_) => {
+            assert_eq!(code, Some("not-a-regular-file"), "{path:?}");
+        }
+        Made::File { len: 0, .. } => {
+            assert!(
+                report.masked.iter().any(|m| m == path),
+                "{path:?}: empty, not masked"
+            );
+        }
+        Made::File { len, .. } if *len > DROPIN_MAX_FILE_SIZE => {
+            assert_eq!(code, Some("too-large"), "{path:?}: {len} bytes");
+        }
+        Made::File { contents, len } => {
+            let zeros;
+            let bytes = match contents {
+                Some(bytes) => bytes.as_slice(),
+                None => {
+                    zeros = vec![0; usize::try_from(*len).unwrap_or(0)];
+                    zeros.as_slice()
+                }
+            };
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                assert_eq!(code, Some("invalid-utf8"), "{path:?}");
+                return;
+            };
+            match IntegrationEntry::from_json(text) {
+                Err(_) => assert_eq!(code, Some("parse"), "{path:?}"),
+                Ok(entry) => match report.entries.iter().find(|e| e.path == path) {
+                    Some(loaded) => assert_eq!(loaded.entry, entry, "{path:?}"),
+                    None => {
+                        assert_eq!(code, Some("duplicate-name"), "{path:?}: not loaded");
+                        let first = report
+                            .entries
+                            .iter()
+                            .find(|e| e.entry.name() == entry.name())
+                            .unwrap_or_else(|| panic!("{path:?}: a duplicate of nothing"));
+                        assert!(
+                            first.path.file_name() < path.file_name(),
+                            "{path:?}: a duplicate of a later file"
+                        );
+                    }
+                },
+            }
+        }
+    }
 }
