@@ -180,10 +180,12 @@ impl DropinLoader {
         report.files.reserve(candidates.len());
         report.entries.reserve(candidates.len());
         let mut seen: HashMap<IntegrationName, usize> = HashMap::with_capacity(candidates.len());
+        // One read buffer for all files: it never grows past `max_file_size + 1` bytes.
+        let mut buf = Vec::new();
         for candidate in candidates {
             let path = self.dirs[candidate.dir_index].join(&candidate.name);
             report.files.push(path.clone());
-            match self.load_file(path, candidate) {
+            match self.load_file(path, candidate, &mut buf) {
                 Outcome::Entry(loaded) => match seen.get(loaded.entry.name()) {
                     Some(&first) => report.problems.push(DropinError::DuplicateName {
                         name: loaded.entry.name().clone(),
@@ -279,7 +281,7 @@ impl DropinLoader {
     }
 
     /// Classifies, reads and parses one drop-in.
-    fn load_file(&self, path: PathBuf, candidate: Candidate) -> Outcome {
+    fn load_file(&self, path: PathBuf, candidate: Candidate, buf: &mut Vec<u8>) -> Outcome {
         if candidate.name.to_str().is_none() {
             return Outcome::Problem(DropinError::NonUtf8FileName { path });
         }
@@ -330,20 +332,20 @@ impl DropinLoader {
             });
         }
 
-        let bytes = match read_capped(&path, self.max_file_size) {
-            Ok(bytes) => bytes,
-            Err(problem) => return Outcome::Problem(problem.at(path)),
-        };
-        if bytes.is_empty() {
+        if let Err(problem) = read_capped(&path, self.max_file_size, buf) {
+            return Outcome::Problem(problem.at(path));
+        }
+        if buf.is_empty() {
             return Outcome::Masked(path);
         }
-        parse(path, &bytes)
+        parse(path, buf)
     }
 }
 
-/// Reads a drop-in that is a regular file, or a symlink to one, reading at most `cap + 1`
-/// bytes.
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
+/// Reads a drop-in that is a regular file, or a symlink to one, into `buf`, holding at most
+/// `cap + 1` bytes whatever the file claims. `buf` is reused from file to file.
+fn read_capped(path: &Path, cap: u64, buf: &mut Vec<u8>) -> Result<(), FileProblem> {
+    buf.clear();
     let file = match open_nonblocking(path) {
         Ok(file) => file,
         Err(source) => return Err(FileProblem::Open(source)),
@@ -356,19 +358,50 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileProblem> {
     if !meta.is_file() {
         return Err(FileProblem::NotRegular(FileKind::of(meta.file_type())));
     }
-    if meta.len() > cap {
+    let expected = meta.len();
+    if expected > cap {
         return Err(FileProblem::TooLarge(cap));
     }
-    // `meta.len() <= cap`; files in /proc and the like claim 0 and are read up to the cap.
-    let hint = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
-    let mut bytes = Vec::with_capacity(hint);
-    if let Err(source) = (&file).take(cap.saturating_add(1)).read_to_end(&mut bytes) {
-        return Err(FileProblem::Read(source));
+    // Never hold more than `cap + 1` bytes: one more than the cap shows the file is too
+    // large. Files in /proc and the like claim a size of 0 and are read up to the limit.
+    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let first = usize::try_from(expected.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .min(limit);
+    buf.resize(first, 0);
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            if buf.len() >= limit {
+                break;
+            }
+            let grown = buf.len().saturating_mul(2).max(8192).min(limit);
+            buf.resize(grown, 0);
+        }
+        let requested = buf.len() - filled;
+        match (&file).read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                // A short read that completes the size the file reported is the end of a
+                // regular file: skip the extra read that would return 0.
+                if n < requested && expected > 0 && filled as u64 == expected {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                buf.clear();
+                return Err(FileProblem::Read(source));
+            }
+        }
     }
-    if bytes.len() as u64 > cap {
+    buf.truncate(filled);
+    if filled as u64 > cap {
+        buf.clear();
         return Err(FileProblem::TooLarge(cap));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Why a file could not be read, before its path is attached.
