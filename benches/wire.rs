@@ -148,9 +148,9 @@ fn pair<A, B>(
 /// before absolute times do.
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
     group
-        .sample_size(30)
+        .sample_size(40)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Bytes(bytes as u64));
 }
 
@@ -265,6 +265,17 @@ fn median_ns(
     estimates["median"]["point_estimate"].as_f64()
 }
 
+/// A time in nanoseconds, with a unit that keeps three significant digits.
+fn time(ns: f64) -> String {
+    if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{:.1} ms", ns / 1e6)
+    }
+}
+
 /// Prints the ratio table for the groups this run measured (none in `--test` mode).
 fn print_ratios(since: SystemTime) {
     let Some(home) = criterion_home() else {
@@ -278,9 +289,9 @@ fn print_ratios(since: SystemTime) {
             let ratio = ours / theirs;
             let verdict = if ratio <= target { "ok" } else { "OVER" };
             rows.push(format!(
-                "| {group} | {:.1} µs | {:.1} µs | {ratio:.2}x | {target:.2}x | {verdict} |",
-                ours / 1e3,
-                theirs / 1e3
+                "| {group} | {} | {} | {ratio:.2}x | {target:.2}x | {verdict} |",
+                time(ours),
+                time(theirs)
             ));
         }
     }
