@@ -269,3 +269,21 @@ fn an_unreadable_file_is_an_error_for_an_unprivileged_user() {
          checked 1 file in 1 directory: 0 entries, 1 error, 0 warnings\n"
     );
 }
+
+/// The README shows `check`'s text output on the same messy directory: keep it true.
+#[test]
+fn the_readme_shows_the_real_check_output() {
+    let readme = fs::read_to_string(manifest_dir().join("README.md")).unwrap();
+    let section = readme
+        .split("## The `mvm-integrations` linter")
+        .nth(1)
+        .expect("README has the linter section");
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the linter section has a text block");
+    let root = messy();
+    let output = run(root.path(), &["check", "integrations.d"]);
+    assert_eq!(block, stdout(&output));
+}
