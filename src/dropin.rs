@@ -1034,9 +1034,9 @@ impl fmt::Display for DropinWarning {
                 Ok(())
             }
             DropinWarning::Entry { warning, .. } => write!(f, "{warning}"),
-            DropinWarning::ByteOrderMark => f.write_str(
-                "UTF-8 byte-order mark is ignored: expected UTF-8 without a byte-order mark",
-            ),
+            DropinWarning::ByteOrderMark => {
+                f.write_str("byte-order mark is ignored: expected UTF-8 without a byte-order mark")
+            }
         }
     }
 }

@@ -203,7 +203,7 @@ fn manifest_prints_warnings_on_stderr_and_the_manifest_on_stdout() {
     assert_exit(&output, 0);
     assert_eq!(
         stderr(&output),
-        "./a.json:1:1: warning: UTF-8 byte-order mark is ignored: expected UTF-8 without a byte-order mark\n"
+        "./a.json:1:1: warning: byte-order mark is ignored: expected UTF-8 without a byte-order mark\n"
     );
     assert_eq!(
         stdout(&output),

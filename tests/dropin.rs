@@ -729,7 +729,7 @@ fn a_byte_order_mark_is_accepted_with_a_warning() {
     assert_eq!(loaded.warnings, [DropinWarning::ByteOrderMark]);
     assert_eq!(
         loaded.warnings[0].to_string(),
-        "UTF-8 byte-order mark is ignored: expected UTF-8 without a byte-order mark"
+        "byte-order mark is ignored: expected UTF-8 without a byte-order mark"
     );
     assert_eq!(
         loaded.warnings[0].position(),
