@@ -223,13 +223,13 @@ impl Outcome {
     fn of(report: &LoadReport, deny_warnings: bool) -> Outcome {
         // Diagnostics go in file order: directories first, then each file by name.
         let mut keyed: Vec<(usize, Diagnostic)> = Vec::new();
-        let file_index = |path: &Path| {
-            report
-                .files
-                .iter()
-                .position(|f| f == path)
-                .map_or(0, |i| i + 1)
-        };
+        let order: std::collections::HashMap<&Path, usize> = report
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.as_path(), i + 1))
+            .collect();
+        let file_index = |path: &Path| order.get(path).copied().unwrap_or(0);
         for dir in &report.dirs {
             if dir.status == DirStatus::Missing {
                 keyed.push((
