@@ -1092,3 +1092,27 @@ fn control_characters_in_file_names_are_escaped_so_display_stays_one_line() {
         )
     );
 }
+
+#[test]
+fn the_default_file_count_cap_is_1024_per_directory() {
+    assert_eq!(mvm_integrations::DEFAULT_MAX_FILES, 1024);
+    let dir = tempdir();
+    for i in 0..1030 {
+        write(
+            dir.path(),
+            &format!("{i:04}.json"),
+            entry_json(&format!("e{i:04}")),
+        );
+    }
+    let report = load_dropin_dir(dir.path());
+    assert_eq!(report.entries.len(), 1024);
+    assert_eq!(report.entries[1023].entry.name(), "e1023");
+    assert!(matches!(
+        &report.problems[..],
+        [DropinError::TooManyFiles {
+            found: 1030,
+            max: 1024,
+            ..
+        }]
+    ));
+}
