@@ -92,7 +92,6 @@ fn load(mode: &str, dir: &Path) -> usize {
             report.entries.len()
         }
         "published" => published_load(dir),
-        "noop" => 0,
         other => panic!("unknown mode `{other}`"),
     }
 }
@@ -177,7 +176,6 @@ fn loading_a_200_mib_dropin_peaks_within_a_small_multiple_of_the_cap() {
     write_big_dropin(dir.path());
 
     let bound_kib = CAP_MULTIPLE * DEFAULT_MAX_FILE_SIZE / 1024;
-    let noop = measure("noop", dir.path());
     let loader = measure("loader", dir.path());
     let published = measure("published", dir.path());
     println!(
