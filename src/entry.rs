@@ -492,7 +492,11 @@ impl Visitor<'_> for Secs {
     type Value = u64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an integer between {} and {}", self.min, self.max)
+        write!(
+            f,
+            "`{}` as an integer between {} and {}",
+            self.name, self.min, self.max
+        )
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {

@@ -237,7 +237,7 @@ impl<'de> Visitor<'de> for StatusVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let Some(key) = map.next_key::<StatusKey>()? else {
             return Err(de::Error::custom(
-                "invalid status `{}`: expected exactly one key, the status name",
+                "invalid status object `{}`: expected exactly one key, the status name",
             ));
         };
         let status = match key {
@@ -254,7 +254,7 @@ impl<'de> Visitor<'de> for StatusVisitor {
         };
         if map.next_key::<IgnoredAny>()?.is_some() {
             return Err(de::Error::custom(
-                "invalid status object: expected exactly one key, the status name",
+                "invalid status object: expected exactly one key, the status name, found more",
             ));
         }
         Ok(status)

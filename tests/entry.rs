@@ -149,7 +149,7 @@ fn numbers_of_the_wrong_kind_are_errors() {
     ] {
         let err = parse_err(&format!(r#"{{"name":"x","health_interval_secs":{value}}}"#));
         assert!(
-            err.contains("expected an integer between 1 and 86400"),
+            err.contains("expected `health_interval_secs` as an integer between 1 and 86400"),
             "{value}: {err}"
         );
     }

@@ -182,11 +182,11 @@ fn integration_entry_json() {
         ),
         (
             r#"{"name":"x","health_interval_secs":1.5}"#,
-            "invalid type: floating point `1.5`, expected an integer between 1 and 86400 at line 1 column 38",
+            "invalid type: floating point `1.5`, expected `health_interval_secs` as an integer between 1 and 86400 at line 1 column 38",
         ),
         (
             r#"{"name":"x","startup_grace_secs":"45"}"#,
-            "invalid type: string \"45\", expected an integer between 0 and 86400 at line 1 column 37",
+            "invalid type: string \"45\", expected `startup_grace_secs` as an integer between 0 and 86400 at line 1 column 37",
         ),
         ("{}", "missing field `name` at line 1 column 2"),
         (
@@ -246,11 +246,11 @@ fn integration_status_json() {
         ),
         (
             "{}",
-            "invalid status `{}`: expected exactly one key, the status name at line 1 column 2",
+            "invalid status object `{}`: expected exactly one key, the status name at line 1 column 2",
         ),
         (
             r#"{"active":null,"paused":null}"#,
-            "invalid status object: expected exactly one key, the status name at line 1 column 23",
+            "invalid status object: expected exactly one key, the status name, found more at line 1 column 23",
         ),
         (
             r#"{"active":1}"#,
