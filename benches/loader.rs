@@ -9,13 +9,7 @@
 //! |---|---|---|
 //! | `loader/{10,100,1000}` | that many typical drop-ins (about 300 bytes each) in one directory | at most 1.10x at 1,000 |
 //!
-//! `mvm_integrations` is the loader as the guest agent calls it: with its default threads,
-//! one per CPU (at most four) from 64 files on, so on a machine with several CPUs it reads and
-//! parses runs of files side by side. `mvm_integrations_1_thread` is the same loader held to
-//! the calling thread (`threads(1)`), for a guest with one vCPU; it is shown next to the
-//! ratio, not hidden.
-//!
-//! A fourth function, `seed_like`, is there for scale only: it reads and parses the files the
+//! A third function, `seed_like`, is there for scale only: it reads and parses the files the
 //! way `mvm-guest`'s `load_dropin_dir` did (no type checks, no caps, no order, no warnings).
 //!
 //! Both sides run on the same directory in the same run, with the files in the page cache,
@@ -112,11 +106,6 @@ fn loader(c: &mut Criterion) {
             dir.path(),
             |b, d| b.iter(|| black_box(DropinLoader::with_dirs([black_box(d)]).load())),
         );
-        group.bench_with_input(
-            BenchmarkId::new("mvm_integrations_1_thread", n),
-            dir.path(),
-            |b, d| b.iter(|| black_box(DropinLoader::with_dirs([black_box(d)]).threads(1).load())),
-        );
         group.bench_with_input(BenchmarkId::new("baseline", n), dir.path(), |b, d| {
             b.iter(|| black_box(read_only(black_box(d))))
         });
@@ -168,16 +157,13 @@ fn print_ratios(since: SystemTime) {
         let ours = median_ns(&home, "mvm_integrations", n, since);
         let theirs = median_ns(&home, "baseline", n, since);
         let seed = median_ns(&home, "seed_like", n, since);
-        let one = median_ns(&home, "mvm_integrations_1_thread", n, since);
-        if let (Some(ours), Some(theirs), Some(seed), Some(one)) = (ours, theirs, seed, one) {
+        if let (Some(ours), Some(theirs), Some(seed)) = (ours, theirs, seed) {
             let ratio = ours / theirs;
             let verdict = if ratio <= target { "ok" } else { "OVER" };
             rows.push(format!(
-                "| loader/{n} | {:.1} µs | {:.1} µs | {ratio:.2}x | {target:.2}x | {verdict} | {:.1} µs ({:.2}x) | {:.1} µs ({:.2}x) |",
+                "| loader/{n} | {:.1} µs | {:.1} µs | {ratio:.2}x | {target:.2}x | {verdict} | {:.1} µs ({:.2}x) |",
                 ours / 1e3,
                 theirs / 1e3,
-                one / 1e3,
-                one / theirs,
                 seed / 1e3,
                 seed / theirs,
             ));
@@ -187,10 +173,8 @@ fn print_ratios(since: SystemTime) {
         return;
     }
     println!("\nmedians (mvm_integrations / baseline):\n");
-    println!(
-        "| group | mvm_integrations | baseline | ratio | target | | mvm_integrations_1_thread | seed_like |"
-    );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| group | mvm_integrations | baseline | ratio | target | | seed_like |");
+    println!("|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
     }

@@ -39,14 +39,6 @@ const KNOWN_FIELDS: [&str; 8] = [
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The fewest files for which [`DropinLoader`] uses more than one thread by default.
-///
-/// Below it, starting a thread costs more than it saves.
-pub const PARALLEL_MIN_FILES: usize = 64;
-
-/// The most threads [`DropinLoader`] starts by default; see [`DropinLoader::threads`].
-pub const MAX_AUTO_THREADS: usize = 4;
-
 /// Loads [`IntegrationEntry`] drop-ins from layered directories, the way the guest agent does
 /// at boot.
 ///
@@ -100,7 +92,6 @@ pub struct DropinLoader {
     dirs: Vec<PathBuf>,
     max_file_size: u64,
     max_files: usize,
-    threads: Option<usize>,
 }
 
 impl Default for DropinLoader {
@@ -135,7 +126,6 @@ impl DropinLoader {
             dirs: dirs.into_iter().map(Into::into).collect(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_files: DEFAULT_MAX_FILES,
-            threads: None,
         }
     }
 
@@ -153,27 +143,6 @@ impl DropinLoader {
     #[must_use]
     pub fn max_files(mut self, count: usize) -> Self {
         self.max_files = count;
-        self
-    }
-
-    /// Sets how many threads read and parse files; by default one per available CPU, up to
-    /// [`MAX_AUTO_THREADS`], for [`PARALLEL_MIN_FILES`] files or more, and one thread below
-    /// that. `threads(1)` loads everything on the calling thread.
-    ///
-    /// The result never depends on it: each thread loads a contiguous run of files in name
-    /// order and the runs are joined in order. Each thread holds one read buffer of at most
-    /// [`max_file_size`](Self::max_file_size) + 1 bytes. A thread that cannot be started is
-    /// not an error: its files are loaded on the calling thread.
-    ///
-    /// ```
-    /// use mvm_integrations::DropinLoader;
-    ///
-    /// let loader = DropinLoader::new().threads(1);
-    /// assert_eq!(loader.load().entries.len(), DropinLoader::new().load().entries.len());
-    /// ```
-    #[must_use]
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = Some(threads.max(1));
         self
     }
 
@@ -211,9 +180,12 @@ impl DropinLoader {
         report.files.reserve(candidates.len());
         report.entries.reserve(candidates.len());
         let mut seen: HashMap<IntegrationName, usize> = HashMap::with_capacity(candidates.len());
-        for (path, outcome) in self.load_files(&candidates) {
-            report.files.push(path);
-            match outcome {
+        // One read buffer for all files: it never grows past `max_file_size + 1` bytes.
+        let mut buf = Vec::new();
+        for candidate in candidates {
+            let path = self.dirs[candidate.dir_index].join(&candidate.name);
+            report.files.push(path.clone());
+            match self.load_file(path, candidate, &mut buf) {
                 Outcome::Entry(loaded) => match seen.get(loaded.entry.name()) {
                     Some(&first) => report.problems.push(DropinError::DuplicateName {
                         name: loaded.entry.name().clone(),
@@ -230,68 +202,6 @@ impl DropinLoader {
             }
         }
         report
-    }
-
-    /// Reads and parses every candidate, in order. With more than one thread, contiguous runs
-    /// of candidates are loaded side by side and the results joined in order, so the outcome
-    /// is the same as with one thread.
-    fn load_files(&self, candidates: &[Candidate]) -> Vec<(PathBuf, Outcome)> {
-        let threads = self.threads_for(candidates.len());
-        if threads <= 1 {
-            return self.load_run(candidates);
-        }
-        let mut runs = candidates.chunks(candidates.len().div_ceil(threads));
-        let first = runs.next().unwrap_or_default();
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = runs
-                .map(|run| {
-                    let spawned = std::thread::Builder::new()
-                        .name("mvm-dropin-loader".to_owned())
-                        .spawn_scoped(scope, || self.load_run(run));
-                    // A thread that cannot be started (a process at its thread limit, for
-                    // instance) only costs the parallelism: its run is loaded here instead.
-                    spawned.map_err(|_| run)
-                })
-                .collect();
-            let mut outcomes = self.load_run(first);
-            for worker in workers {
-                match worker {
-                    Ok(handle) => match handle.join() {
-                        Ok(run) => outcomes.extend(run),
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    },
-                    Err(run) => outcomes.extend(self.load_run(run)),
-                }
-            }
-            outcomes
-        })
-    }
-
-    /// Loads a run of candidates on the current thread, with one read buffer for all of them:
-    /// it never grows past `max_file_size + 1` bytes.
-    fn load_run(&self, run: &[Candidate]) -> Vec<(PathBuf, Outcome)> {
-        let mut buf = Vec::new();
-        run.iter()
-            .map(|candidate| {
-                let path = self.dirs[candidate.dir_index].join(&candidate.name);
-                let outcome = self.load_file(path.clone(), candidate, &mut buf);
-                (path, outcome)
-            })
-            .collect()
-    }
-
-    /// How many threads load `files` files: the configured number, or by default one per
-    /// available CPU (at most [`MAX_AUTO_THREADS`]) once there are at least
-    /// [`PARALLEL_MIN_FILES`] files. Never more threads than files.
-    fn threads_for(&self, files: usize) -> usize {
-        let wanted = match self.threads {
-            Some(threads) => threads,
-            None if files < PARALLEL_MIN_FILES => 1,
-            None => std::thread::available_parallelism()
-                .map_or(1, usize::from)
-                .min(MAX_AUTO_THREADS),
-        };
-        wanted.min(files).max(1)
     }
 
     /// Lists the `*.json` names of `dir` into `out`, keeping at most `max_files` of them: the
@@ -343,7 +253,7 @@ impl DropinLoader {
             }
             found = found.saturating_add(1);
             out.push(Candidate {
-                file_type: dir_entry.file_type().ok(),
+                file_type: dir_entry.file_type(),
                 name,
                 dir_index,
             });
@@ -371,16 +281,13 @@ impl DropinLoader {
     }
 
     /// Classifies, reads and parses one drop-in.
-    fn load_file(&self, path: PathBuf, candidate: &Candidate, buf: &mut Vec<u8>) -> Outcome {
+    fn load_file(&self, path: PathBuf, candidate: Candidate, buf: &mut Vec<u8>) -> Outcome {
         if candidate.name.to_str().is_none() {
             return Outcome::Problem(DropinError::NonUtf8FileName { path });
         }
         let file_type = match candidate.file_type {
-            Some(file_type) => file_type,
-            None => match fs::symlink_metadata(&path) {
-                Ok(meta) => meta.file_type(),
-                Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
-            },
+            Ok(file_type) => file_type,
+            Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
         };
 
         // Never open anything before knowing that it is a regular file.
@@ -1137,9 +1044,7 @@ impl fmt::Display for DropinWarning {
 /// A `*.json` name found in a directory.
 struct Candidate {
     name: OsString,
-    /// The type from the listing, when the file system gave one without a system call
-    /// (`d_type`); otherwise it is looked up with `lstat` when the file is loaded.
-    file_type: Option<FileType>,
+    file_type: io::Result<FileType>,
     dir_index: usize,
 }
 

@@ -63,8 +63,7 @@ mod status;
 
 pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinError, DropinLoader,
-    DropinWarning, FileKind, LoadReport, LoadedEntry, MAX_AUTO_THREADS, PARALLEL_MIN_FILES,
-    Position, load_dropin_dir,
+    DropinWarning, FileKind, LoadReport, LoadedEntry, Position, load_dropin_dir,
 };
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
 pub use crate::manifest::IntegrationManifest;

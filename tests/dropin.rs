@@ -98,46 +98,6 @@ fn entries_come_in_byte_order_of_file_name_whatever_the_creation_order() {
 }
 
 #[test]
-fn many_files_load_the_same_on_one_thread_or_several() {
-    // Enough files for the default loader to use several threads where there are CPUs: the
-    // second half repeats the names of the first half, and one file in each half is bad.
-    let dir = tempdir();
-    for i in 0..300 {
-        let contents = match i {
-            7 | 207 => "{\"name\": ".to_owned(),
-            _ => entry_json(&format!("app-{}", i % 150)),
-        };
-        write(dir.path(), &format!("{i:03}.json"), contents);
-    }
-    let default = DropinLoader::with_dirs([dir.path()]).load();
-    // The first file of each name wins, whichever thread loaded it: `app-7` comes from
-    // `157.json`, since `007.json` is bad.
-    let mut expected: Vec<String> = (0..150)
-        .filter(|i| *i != 7)
-        .map(|i| format!("app-{i}"))
-        .collect();
-    expected.push("app-7".to_owned());
-    assert_eq!(names(&default), expected);
-    assert_eq!(file_names(&default.files).len(), 300);
-    let duplicates = default
-        .problems
-        .iter()
-        .filter(|p| matches!(p, DropinError::DuplicateName { .. }))
-        .count();
-    assert_eq!((default.problems.len(), duplicates), (148 + 2, 148));
-    for threads in [1, 2, 3, 8] {
-        let report = DropinLoader::with_dirs([dir.path()])
-            .threads(threads)
-            .load();
-        assert_eq!(
-            format!("{report:?}"),
-            format!("{default:?}"),
-            "{threads} threads"
-        );
-    }
-}
-
-#[test]
 fn names_not_ending_in_json_are_skipped_silently() {
     let dir = tempdir();
     write(dir.path(), "README", "not json");
