@@ -435,13 +435,17 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
         }
         None => bytes,
     };
-    if let Err(e) = std::str::from_utf8(text) {
-        let Position { line, column } = position_of(text, e.valid_up_to());
-        return Outcome::Problem(DropinError::InvalidUtf8 { path, line, column });
-    }
+    // Checked once here, so the parser need not check the strings again.
+    let text = match std::str::from_utf8(text) {
+        Ok(text) => text,
+        Err(e) => {
+            let Position { line, column } = position_of(text, e.valid_up_to());
+            return Outcome::Problem(DropinError::InvalidUtf8 { path, line, column });
+        }
+    };
 
     let mut unknown = Vec::new();
-    let entry = match IntegrationEntry::from_slice_noting_unknown(text, &mut unknown) {
+    let entry = match IntegrationEntry::from_str_noting_unknown(text, &mut unknown) {
         Ok(entry) => entry,
         Err(source) => {
             return Outcome::Problem(DropinError::Parse {
@@ -456,14 +460,14 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
         warnings.push(DropinWarning::UnknownField {
             suggestion: suggest(&field),
             position: (i < MAX_LOCATED_KEYS)
-                .then(|| find_key(text, &field))
+                .then(|| find_key(text.as_bytes(), &field))
                 .flatten(),
             field,
         });
     }
     for warning in entry.warnings() {
         warnings.push(DropinWarning::Entry {
-            position: find_key(text, warning.field()),
+            position: find_key(text.as_bytes(), warning.field()),
             warning,
         });
     }

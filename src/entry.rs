@@ -158,6 +158,7 @@ impl IntegrationEntry {
 
     /// Emits the entry as compact JSON, byte-identical to `serde_json::to_string` on
     /// `mvm-guest` 0.13.0's type.
+    #[inline]
     pub fn to_json(&self) -> String {
         // Writing these fields to a `Vec` cannot fail: every key is a string and no
         // `Serialize` impl in this crate returns an error.
@@ -166,11 +167,11 @@ impl IntegrationEntry {
 
     /// Parses an entry and records the names of the fields it ignored, in order of
     /// appearance. The drop-in loader uses this to warn about typos.
-    pub(crate) fn from_slice_noting_unknown(
-        json: &[u8],
+    pub(crate) fn from_str_noting_unknown(
+        json: &str,
         unknown: &mut Vec<String>,
     ) -> Result<Self, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_slice(json);
+        let mut de = serde_json::Deserializer::from_str(json);
         let entry = EntrySeed {
             unknown: Some(unknown),
         }

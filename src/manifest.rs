@@ -55,13 +55,21 @@ impl IntegrationManifest {
     /// Parses a manifest from JSON bytes.
     ///
     /// # Errors
-    /// As [`from_json`](Self::from_json); bytes that are not UTF-8 are an error too.
+    /// As [`from_json`](Self::from_json). Bytes that are not UTF-8 are an error too, even
+    /// inside a field that is ignored: ``invalid UTF-8 at byte 21: expected JSON text``.
     pub fn from_slice(json: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(json)
+        match std::str::from_utf8(json) {
+            Ok(text) => IntegrationManifest::from_json(text),
+            Err(e) => Err(serde::de::Error::custom(format_args!(
+                "invalid UTF-8 at byte {}: expected JSON text",
+                e.valid_up_to()
+            ))),
+        }
     }
 
     /// Emits the manifest as pretty JSON (two-space indent, no final newline), the form
     /// written to the config drive.
+    #[inline]
     pub fn to_json(&self) -> String {
         // Serializing to a `Vec` cannot fail for these types: every key is a string and no
         // `Serialize` impl in this crate returns an error.
@@ -69,6 +77,7 @@ impl IntegrationManifest {
     }
 
     /// Emits the manifest as compact JSON, as `serde_json::to_string` does.
+    #[inline]
     pub fn to_json_compact(&self) -> String {
         // As in `to_json`, this cannot fail.
         serde_json::to_string(self).unwrap_or_default()

@@ -134,5 +134,14 @@ fn malformed_manifests_are_errors() {
 fn from_slice_rejects_bytes_that_are_not_utf8() {
     let err =
         IntegrationManifest::from_slice(b"{\"integrations\":[{\"name\":\"a\xff\"}]}").unwrap_err();
-    assert!(err.to_string().contains("invalid unicode"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "invalid UTF-8 at byte 27: expected JSON text"
+    );
+    // Even where the bad bytes sit in a field that would be ignored.
+    let err = IntegrationManifest::from_slice(b"{\"integrations\":[],\"x\":\"\xff\"}").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid UTF-8 at byte 24: expected JSON text"
+    );
 }

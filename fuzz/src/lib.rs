@@ -126,10 +126,17 @@ fn message(error: &dyn std::fmt::Display) -> String {
     message
 }
 
-/// `IntegrationManifest`: both parsers agree, and the pretty and compact forms round-trip.
+/// `IntegrationManifest`: both parsers agree, bytes that are not UTF-8 never parse, and the
+/// pretty and compact forms round-trip.
 pub fn check_manifest(data: &[u8]) -> Outcome {
     let parsed = IntegrationManifest::from_slice(data);
     agrees_with_text(data, &parsed, IntegrationManifest::from_json);
+    if std::str::from_utf8(data).is_err() {
+        assert!(
+            parsed.is_err(),
+            "a manifest that is not UTF-8 parsed: {parsed:?}"
+        );
+    }
     match &parsed {
         Ok(manifest) => {
             round_trip(
