@@ -48,6 +48,7 @@ impl IntegrationManifest {
     ///
     /// # Errors
     /// The [`serde_json::Error`] says what was wrong and where (line and column).
+    #[inline]
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }
