@@ -519,7 +519,9 @@ impl<'de> serde::Deserialize<'de> for IntegrationEntry {
     }
 }
 
-const FIELDS: &[&str] = &[
+/// The wire fields of an entry, in wire order. The loader also offers them as did-you-mean
+/// suggestions for unknown fields.
+pub(crate) const FIELDS: &[&str] = &[
     "name",
     "checkpoint_cmd",
     "restore_cmd",

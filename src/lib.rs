@@ -52,6 +52,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod diagnostic;
 mod dropin;
 mod entry;
 mod manifest;
@@ -61,9 +62,10 @@ mod paths;
 mod schema;
 mod status;
 
+pub use crate::diagnostic::{DropinError, DropinWarning, FileKind, Position};
 pub use crate::dropin::{
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinError, DropinLoader,
-    DropinWarning, FileKind, LoadReport, LoadedEntry, Position, load_dropin_dir,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
+    LoadedEntry, load_dropin_dir,
 };
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
 pub use crate::manifest::IntegrationManifest;
