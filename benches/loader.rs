@@ -18,11 +18,14 @@
 //! function once, as CI does.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use mvm_integrations::{DropinLoader, IntegrationEntry};
+
+mod support;
+use support::{Results, print_table, time, verdict};
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 
@@ -119,71 +122,45 @@ fn loader(c: &mut Criterion) {
 /// The target ratio at each size; the target is the one at 1,000 files.
 const TARGETS: [(usize, f64); 3] = [(10, 1.25), (100, 1.15), (1000, 1.10)];
 
-/// Where criterion writes its results, found the way criterion finds it.
-fn criterion_home() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(home.into());
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return Some(PathBuf::from(target).join("criterion"));
-    }
-    // The bench runs as `<target>/release/deps/loader-<hash>`.
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.ancestors().nth(3)?.join("criterion"))
-}
-
-/// The median time of one function at one size, when this run measured it.
-fn median_ns(home: &Path, function: &str, n: usize, since: SystemTime) -> Option<f64> {
-    let path = home
-        .join("loader")
-        .join(function)
-        .join(n.to_string())
-        .join("new/estimates.json");
-    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if modified < since {
-        return None;
-    }
-    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    estimates["median"]["point_estimate"].as_f64()
-}
-
 /// Prints the ratio table for the sizes this run measured (none in `--test` mode).
-fn print_ratios(since: SystemTime) {
-    let Some(home) = criterion_home() else {
-        return;
-    };
+fn print_ratios(results: &Results) {
     let mut rows = Vec::new();
     for (n, target) in TARGETS {
-        let ours = median_ns(&home, "mvm_integrations", n, since);
-        let theirs = median_ns(&home, "baseline", n, since);
-        let seed = median_ns(&home, "seed_like", n, since);
-        if let (Some(ours), Some(theirs), Some(seed)) = (ours, theirs, seed) {
+        let median = |function: &str| results.median_ns(&format!("loader/{function}/{n}"));
+        if let (Some(ours), Some(theirs), Some(seed)) = (
+            median("mvm_integrations"),
+            median("baseline"),
+            median("seed_like"),
+        ) {
             let ratio = ours / theirs;
-            let verdict = if ratio <= target { "ok" } else { "OVER" };
             rows.push(format!(
-                "| loader/{n} | {:.1} µs | {:.1} µs | {ratio:.2}x | {target:.2}x | {verdict} | {:.1} µs ({:.2}x) |",
-                ours / 1e3,
-                theirs / 1e3,
-                seed / 1e3,
+                "| loader/{n} | {} | {} | {ratio:.2}x | {target:.2}x | {} | {} ({:.2}x) |",
+                time(ours),
+                time(theirs),
+                verdict(ratio, target),
+                time(seed),
                 seed / theirs,
             ));
         }
     }
-    if rows.is_empty() {
-        return;
-    }
-    println!("\nmedians (mvm_integrations / baseline):\n");
-    println!("| group | mvm_integrations | baseline | ratio | target | | seed_like |");
-    println!("|---|---|---|---|---|---|---|");
-    for row in rows {
-        println!("{row}");
-    }
+    print_table(
+        &[
+            "group",
+            "mvm_integrations",
+            "baseline",
+            "ratio",
+            "target",
+            "",
+            "seed_like",
+        ],
+        &rows,
+    );
 }
 
 fn main() {
-    let start = SystemTime::now();
+    let results = Results::from_now();
     let mut c = Criterion::default().configure_from_args();
     loader(&mut c);
     c.final_summary();
-    print_ratios(start);
+    print_ratios(&results);
 }

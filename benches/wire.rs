@@ -16,14 +16,16 @@
 //! group. `cargo bench --bench wire -- --test` runs each function once, as CI does.
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, measurement::WallTime};
 use mvm_integrations::{
     IntegrationEntry, IntegrationHealthResult, IntegrationManifest, IntegrationName,
     IntegrationStateReport, IntegrationStatus,
 };
+
+mod support;
+use support::{Results, print_table, time, verdict};
 
 /// The published crate's types, as it defines them (`mvm-guest` 0.13.0).
 mod baseline {
@@ -233,84 +235,40 @@ const GROUPS: [(&str, f64); 6] = [
     ("reports_emit/1000", 1.05),
 ];
 
-/// Where criterion writes its results, found the way criterion finds it.
-fn criterion_home() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(home.into());
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return Some(PathBuf::from(target).join("criterion"));
-    }
-    // The bench runs as `<target>/release/deps/wire-<hash>`.
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.ancestors().nth(3)?.join("criterion"))
-}
-
-/// The median time of one function in one group, when this run measured it.
-fn median_ns(
-    home: &std::path::Path,
-    group: &str,
-    function: &str,
-    since: SystemTime,
-) -> Option<f64> {
-    let path = home
-        .join(group.replace('/', "_"))
-        .join(function)
-        .join("new/estimates.json");
-    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if modified < since {
-        return None;
-    }
-    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    estimates["median"]["point_estimate"].as_f64()
-}
-
-/// A time in nanoseconds, with a unit that keeps three significant digits.
-fn time(ns: f64) -> String {
-    if ns < 1e3 {
-        format!("{ns:.0} ns")
-    } else if ns < 1e6 {
-        format!("{:.1} µs", ns / 1e3)
-    } else {
-        format!("{:.1} ms", ns / 1e6)
-    }
-}
-
 /// Prints the ratio table for the groups this run measured (none in `--test` mode).
-fn print_ratios(since: SystemTime) {
-    let Some(home) = criterion_home() else {
-        return;
-    };
+fn print_ratios(results: &Results) {
     let mut rows = Vec::new();
     for (group, target) in GROUPS {
-        let ours = median_ns(&home, group, "mvm_integrations", since);
-        let theirs = median_ns(&home, group, "baseline", since);
-        if let (Some(ours), Some(theirs)) = (ours, theirs) {
+        let median =
+            |function: &str| results.median_ns(&format!("{}/{function}", group.replace('/', "_")));
+        if let (Some(ours), Some(theirs)) = (median("mvm_integrations"), median("baseline")) {
             let ratio = ours / theirs;
-            let verdict = if ratio <= target { "ok" } else { "OVER" };
             rows.push(format!(
-                "| {group} | {} | {} | {ratio:.2}x | {target:.2}x | {verdict} |",
+                "| {group} | {} | {} | {ratio:.2}x | {target:.2}x | {} |",
                 time(ours),
-                time(theirs)
+                time(theirs),
+                verdict(ratio, target),
             ));
         }
     }
-    if rows.is_empty() {
-        return;
-    }
-    println!("\nmedians (mvm_integrations / baseline):\n");
-    println!("| group | mvm_integrations | baseline | ratio | target | |");
-    println!("|---|---|---|---|---|---|");
-    for row in rows {
-        println!("{row}");
-    }
+    print_table(
+        &[
+            "group",
+            "mvm_integrations",
+            "baseline",
+            "ratio",
+            "target",
+            "",
+        ],
+        &rows,
+    );
 }
 
 fn main() {
-    let start = SystemTime::now();
+    let results = Results::from_now();
     let mut c = Criterion::default().configure_from_args();
     manifests(&mut c);
     reports(&mut c);
     c.final_summary();
-    print_ratios(start);
+    print_ratios(&results);
 }
