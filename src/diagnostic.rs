@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::entry::{EntryWarning, FIELDS};
+use crate::escape::Escaped;
 use crate::name::IntegrationName;
 
 /// A line and a column in a drop-in file, both starting at 1.
@@ -310,7 +311,7 @@ impl DropinError {
 
 impl fmt::Display for DropinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", Shown(self.path()))?;
+        write!(f, "{}", Escaped::path(self.path()))?;
         if let Some(position) = self.position() {
             write!(f, ":{position}")?;
         }
@@ -343,12 +344,12 @@ impl fmt::Display for Message<'_> {
             DropinError::SymlinkTarget { target, kind, .. } => write!(
                 f,
                 "symlink to {kind} `{}`: expected a link to a regular file or to `/dev/null`",
-                Shown(target)
+                Escaped::path(target)
             ),
             DropinError::DanglingSymlink { target, .. } => write!(
                 f,
                 "dangling symlink to `{}`: expected a link to an existing regular file",
-                Shown(target)
+                Escaped::path(target)
             ),
             DropinError::SymlinkLoop { .. } => {
                 f.write_str("symlink loop: expected a link that resolves to a regular file")
@@ -377,26 +378,9 @@ impl fmt::Display for Message<'_> {
             DropinError::DuplicateName { name, first, .. } => write!(
                 f,
                 "duplicate integration `{name}`: already declared in `{}`, expected each name in one file",
-                Shown(first)
+                Escaped::path(first)
             ),
         }
-    }
-}
-
-/// Shows a path on one line: control characters such as a newline in a file name are
-/// escaped (`\n`), and bytes that are not UTF-8 are replaced.
-struct Shown<'a>(&'a Path);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.to_string_lossy().chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_debug())?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        Ok(())
     }
 }
 

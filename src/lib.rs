@@ -55,6 +55,7 @@
 mod diagnostic;
 mod dropin;
 mod entry;
+mod escape;
 mod manifest;
 mod name;
 mod paths;
@@ -68,6 +69,7 @@ pub use crate::dropin::{
     LoadedEntry, load_dropin_dir,
 };
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
+pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};

@@ -8,6 +8,7 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 
 use crate::MAX_NAME_LEN;
+use crate::escape::Escaped;
 
 /// The name of an integration, validated so that it is safe as a directory name.
 ///
@@ -238,7 +239,11 @@ impl fmt::Display for InvalidIntegrationName {
         if let ErrorKind::Empty = self.kind {
             return f.write_str("invalid integration name: must not be empty");
         }
-        write!(f, "invalid integration name `{}`: ", Shown(&self.name))?;
+        write!(
+            f,
+            "invalid integration name `{}`: ",
+            Escaped::quoted(&self.name)
+        )?;
         match self.kind {
             ErrorKind::Empty => Ok(()),
             ErrorKind::TooLong(len) => {
@@ -256,28 +261,3 @@ impl fmt::Display for InvalidIntegrationName {
 }
 
 impl std::error::Error for InvalidIntegrationName {}
-
-/// Shows a user-supplied string in an error message: on one line, with control characters
-/// escaped, and cut after [`SHOWN_MAX_CHARS`] characters so that a huge input cannot make
-/// a huge message.
-pub(crate) struct Shown<'a>(pub(crate) &'a str);
-
-/// How many characters of a user-supplied string an error message shows.
-pub(crate) const SHOWN_MAX_CHARS: usize = 80;
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write;
-        for (i, c) in self.0.chars().enumerate() {
-            if i == SHOWN_MAX_CHARS {
-                return f.write_str("...");
-            }
-            if c.is_control() {
-                write!(f, "{}", c.escape_debug())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        Ok(())
-    }
-}

@@ -8,7 +8,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
-use crate::name::Shown;
+use crate::escape::Escaped;
 use crate::{
     IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_NAME_LEN,
 };
@@ -152,7 +152,7 @@ impl fmt::Display for UnknownSchemaDocument {
         write!(
             f,
             "unknown schema document `{}`: expected `manifest`, `entry`, `report` or `reports`",
-            Shown(&self.name)
+            Escaped::quoted(&self.name)
         )
     }
 }

@@ -1,51 +1,16 @@
-//! `mvm-integrations`: lints drop-in directories and prints the manifest they form.
-//!
-//! Built only with the `cli` feature. The library never prints; this binary does.
-//!
-//! - `mvm-integrations check [DIR]...` lints the layered directories (highest precedence
-//!   first; [`mvm_integrations::INTEGRATIONS_DROPIN_DIR`] when none is given) and exits 0 when there are no
-//!   errors, 1 when there are, 2 on a usage error.
-//! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
-//!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
-//! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
-//!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
+//! `mvm-integrations check` and `manifest`: load layered drop-in directories, then lint them
+//! or print the manifest they form.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use mvm_integrations::{
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirStatus, DropinLoader, IntegrationManifest,
-    LoadReport, Position, SchemaDocument,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirStatus, DropinLoader, Escaped,
+    IntegrationManifest, LoadReport, Position,
 };
 use serde::Serialize;
-
-/// Lint mvm integration drop-ins and print the manifest they form.
-#[derive(Debug, Parser)]
-#[command(name = "mvm-integrations", version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// One variant per subcommand; each has its own arguments struct and function.
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Lint drop-in directories: print each problem and warning, then a summary.
-    ///
-    /// Exits 0 when there are no errors, 1 when there are.
-    Check(CheckArgs),
-    /// Print the manifest that the loaded entries form, as the host writes it.
-    ///
-    /// Exits 1, printing the problems on stderr and nothing on stdout, if any file has an
-    /// error.
-    Manifest(ManifestArgs),
-    /// Print the JSON Schema (draft 2020-12) of a wire document.
-    ///
-    /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
-    Schema(SchemaArgs),
-}
 
 /// The directories to load and the loader's limits, shared by the subcommands that load.
 #[derive(Debug, Args)]
@@ -76,7 +41,7 @@ impl LoadArgs {
 }
 
 #[derive(Debug, Args)]
-struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     load: LoadArgs,
     /// Count warnings as errors: exit 1 when there is any.
@@ -88,23 +53,9 @@ struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     #[command(flatten)]
     load: LoadArgs,
-}
-
-#[derive(Debug, Args)]
-struct SchemaArgs {
-    /// The document whose schema to print.
-    #[arg(value_name = "DOCUMENT", value_parser = schema_document_parser())]
-    document: SchemaDocument,
-}
-
-/// Accepts the names of [`SchemaDocument::ALL`], and lists them in `--help` and errors.
-fn schema_document_parser() -> impl clap::builder::TypedValueParser<Value = SchemaDocument> {
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(SchemaDocument::ALL.map(SchemaDocument::name))
-        .try_map(|name| name.parse::<SchemaDocument>())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,24 +66,7 @@ enum Format {
     Json,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Check(args) => check(&args),
-        Command::Manifest(args) => manifest(&args),
-        Command::Schema(args) => schema(&args),
-    }
-}
-
-fn schema(args: &SchemaArgs) -> ExitCode {
-    // A closed stdout (`| head`) is not worth a panic.
-    let _ = std::io::stdout()
-        .lock()
-        .write_all(args.document.to_json().as_bytes());
-    ExitCode::SUCCESS
-}
-
-fn check(args: &CheckArgs) -> ExitCode {
+pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let report = args.load.load();
     let outcome = Outcome::of(&report, args.deny_warnings);
     let mut out = std::io::stdout().lock();
@@ -144,7 +78,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     outcome.exit_code()
 }
 
-fn manifest(args: &ManifestArgs) -> ExitCode {
+pub(crate) fn manifest(args: &ManifestArgs) -> ExitCode {
     let report = args.load.load();
     let outcome = Outcome::of(&report, false);
     let mut err = std::io::stderr().lock();
@@ -422,15 +356,7 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-/// A path on one line: control characters escaped, bytes that are not UTF-8 replaced.
+/// A path on one line, under the crate's escaping rule.
 fn shown(path: &Path) -> String {
-    let mut text = String::new();
-    for c in path.to_string_lossy().chars() {
-        if c.is_control() {
-            text.extend(c.escape_debug());
-        } else {
-            text.push(c);
-        }
-    }
-    text
+    Escaped::path(path).to_string()
 }
