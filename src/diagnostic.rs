@@ -9,23 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::entry::{EntryWarning, FIELDS};
 use crate::escape::Escaped;
 use crate::name::IntegrationName;
-
-/// A line and a column in a drop-in file, both starting at 1.
-///
-/// Columns count bytes; neither counts a UTF-8 byte-order mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Position {
-    /// The line, from 1.
-    pub line: usize,
-    /// The column in bytes, from 1.
-    pub column: usize,
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
-    }
-}
+use crate::position::Position;
 
 /// What kind of file system object a drop-in path turned out to be, when it is not a
 /// regular file.

@@ -7,10 +7,11 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::INTEGRATIONS_DROPIN_DIR;
-use crate::diagnostic::{DropinError, DropinWarning, FileKind, Position};
+use crate::diagnostic::{DropinError, DropinWarning, FileKind};
 use crate::entry::{FIELDS, IntegrationEntry};
 use crate::manifest::IntegrationManifest;
 use crate::name::IntegrationName;
+use crate::position::Position;
 
 /// Default of [`DropinLoader::max_file_size`]: 64 KiB.
 ///

@@ -59,11 +59,12 @@ mod escape;
 mod manifest;
 mod name;
 mod paths;
+mod position;
 #[cfg(feature = "schema")]
 mod schema;
 mod status;
 
-pub use crate::diagnostic::{DropinError, DropinWarning, FileKind, Position};
+pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
 pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
     LoadedEntry, load_dropin_dir,
@@ -73,6 +74,7 @@ pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
+pub use crate::position::Position;
 #[cfg(feature = "schema")]
 pub use crate::schema::{SchemaDocument, UnknownSchemaDocument};
 pub use crate::status::{
