@@ -13,6 +13,8 @@
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
 
 mod check;
+#[cfg(unix)]
+mod health;
 mod schema;
 
 use std::process::ExitCode;
@@ -43,6 +45,12 @@ enum Command {
     ///
     /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
     Schema(schema::SchemaArgs),
+    /// Run each entry's health command once, as the guest agent does, and print what the
+    /// host would receive.
+    ///
+    /// Exits 0 when every integration is healthy, 1 otherwise.
+    #[cfg(unix)]
+    Health(health::HealthArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +59,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Manifest(args) => check::manifest(&args),
         Command::Schema(args) => schema::schema(&args),
+        #[cfg(unix)]
+        Command::Health(args) => health::health(&args),
     }
 }
