@@ -76,7 +76,7 @@ pub(crate) fn health(args: &HealthArgs) -> ExitCode {
                 elapsed.as_millis()
             );
             if let Err(e) = line.and_then(|()| out.flush()) {
-                return write_failed(&e);
+                return write_failed(&e, healthy);
             }
         }
         reports.push(report);
@@ -85,9 +85,13 @@ pub(crate) fn health(args: &HealthArgs) -> ExitCode {
         // The one place the list is written; `to_string_pretty` cannot fail on reports.
         let json = serde_json::to_string_pretty(&reports).unwrap_or_default();
         if let Err(e) = writeln!(out, "{json}").and_then(|()| out.flush()) {
-            return write_failed(&e);
+            return write_failed(&e, healthy);
         }
     }
+    exit_code(healthy)
+}
+
+fn exit_code(healthy: bool) -> ExitCode {
     if healthy {
         ExitCode::SUCCESS
     } else {
@@ -95,10 +99,11 @@ pub(crate) fn health(args: &HealthArgs) -> ExitCode {
     }
 }
 
-/// A closed pipe (`| head`) ends quietly; any other write error is reported and fails.
-fn write_failed(error: &io::Error) -> ExitCode {
+/// A closed pipe (`| head`) ends quietly, with the exit code of the checks run so far; any
+/// other write error is reported and fails.
+fn write_failed(error: &io::Error, healthy: bool) -> ExitCode {
     if error.kind() == io::ErrorKind::BrokenPipe {
-        return ExitCode::SUCCESS;
+        return exit_code(healthy);
     }
     let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
     ExitCode::FAILURE
