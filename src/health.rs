@@ -201,9 +201,7 @@ pub fn stderr_detail(stderr: &[u8]) -> String {
 /// character does not show as U+FFFD.
 fn drop_partial_char(bytes: &[u8]) -> &[u8] {
     match bytes.utf8_chunks().last() {
-        Some(chunk) if is_partial(chunk.invalid()) => {
-            &bytes[..bytes.len() - chunk.invalid().len()]
-        }
+        Some(chunk) if is_partial(chunk.invalid()) => &bytes[..bytes.len() - chunk.invalid().len()],
         _ => bytes,
     }
 }

@@ -86,7 +86,10 @@ fn reports(stdout: &str) -> Vec<IntegrationStateReport> {
     let mut reports: Vec<IntegrationStateReport> = serde_json::from_str(stdout).unwrap();
     for report in &mut reports {
         let health = report.health.as_mut().expect("a health result");
-        health.checked_at.parse::<Timestamp>().expect("the written form");
+        health
+            .checked_at
+            .parse::<Timestamp>()
+            .expect("the written form");
         health.checked_at = "[time]".to_owned();
     }
     reports
@@ -149,20 +152,31 @@ fn no_entries_exits_0_and_prints_nothing() {
 fn a_bad_dropin_fails_and_is_reported_on_stderr() {
     let dir = dropins(&[
         ("a.json", entry("a", "true", 5)),
-        ("b.json", r#"{"name": "b", "health_timeout_secs": 0}"#.to_owned()),
+        (
+            "b.json",
+            r#"{"name": "b", "health_timeout_secs": 0}"#.to_owned(),
+        ),
     ]);
     let output = health(&[dir.path().to_str().unwrap()]);
     assert_exit(&output, 1);
-    assert_eq!(redact_times(&text(&output.stdout)), "a: active: ok ([time] ms)\n");
+    assert_eq!(
+        redact_times(&text(&output.stdout)),
+        "a: active: ok ([time] ms)\n"
+    );
     let stderr = text(&output.stderr);
-    assert!(stderr.starts_with("error: ") && stderr.contains("b.json"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("b.json"),
+        "{stderr}"
+    );
 }
 
 /// Whether the process `pid` is gone (or a zombie waiting for its parent).
 fn is_gone(pid: &str) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
-        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')),
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
     }
 }
 
@@ -203,7 +217,11 @@ fn a_missing_program_fails_with_the_shells_message() {
     let reports = reports(&text(&output.stdout));
     let health = reports[0].health.as_ref().unwrap();
     assert!(!health.healthy);
-    assert!(health.detail.contains("/nonexistent/health-check"), "{}", health.detail);
+    assert!(
+        health.detail.contains("/nonexistent/health-check"),
+        "{}",
+        health.detail
+    );
 }
 
 #[test]
@@ -256,7 +274,10 @@ fn a_closed_pipe_keeps_the_exit_code_of_what_ran() {
 
 #[test]
 fn other_write_errors_fail() {
-    let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
     let dir = dropins(&[("a.json", entry("a", "true", 5))]);
     let output = Command::new(BIN)
         .args(["health", dir.path().to_str().unwrap()])

@@ -5,8 +5,8 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 use mvm_integrations::{
-    DETAIL_CUT_MARKER, HealthOutcome, IntegrationEntry, IntegrationHealthResult,
-    IntegrationStatus, MAX_DETAIL_BYTES, Timestamp, stderr_detail,
+    DETAIL_CUT_MARKER, HealthOutcome, IntegrationEntry, IntegrationHealthResult, IntegrationStatus,
+    MAX_DETAIL_BYTES, Timestamp, stderr_detail,
 };
 use proptest::prelude::*;
 
@@ -26,33 +26,54 @@ fn each_outcome_has_its_detail() {
     let table: Vec<(HealthOutcome, bool, &str)> = vec![
         (HealthOutcome::Passed, true, "ok"),
         (failed(1, b"database down\n"), false, "database down"),
-        (failed(2, b"  \n\tline one\nline two \n"), false, "line one\nline two"),
+        (
+            failed(2, b"  \n\tline one\nline two \n"),
+            false,
+            "line one\nline two",
+        ),
         (failed(3, b""), false, "exit code 3"),
         (failed(4, b" \n\t "), false, "exit code 4"),
         (failed(-1, b""), false, "exit code -1"),
-        (HealthOutcome::Signalled { signal: 9 }, false, "killed by signal 9"),
         (
-            HealthOutcome::TimedOut { after: Duration::from_secs(5) },
+            HealthOutcome::Signalled { signal: 9 },
+            false,
+            "killed by signal 9",
+        ),
+        (
+            HealthOutcome::TimedOut {
+                after: Duration::from_secs(5),
+            },
             false,
             "timed out after 5s",
         ),
         (
-            HealthOutcome::TimedOut { after: Duration::from_millis(2_999) },
+            HealthOutcome::TimedOut {
+                after: Duration::from_millis(2_999),
+            },
             false,
             "timed out after 2s",
         ),
         (
-            HealthOutcome::NotStarted { error: "No such file or directory (os error 2)".to_owned() },
+            HealthOutcome::NotStarted {
+                error: "No such file or directory (os error 2)".to_owned(),
+            },
             false,
             "failed to execute: No such file or directory (os error 2)",
         ),
-        (HealthOutcome::NotConfigured, true, "no health_cmd configured"),
+        (
+            HealthOutcome::NotConfigured,
+            true,
+            "no health_cmd configured",
+        ),
     ];
     for (outcome, healthy, detail) in table {
         assert_eq!(outcome.is_healthy(), healthy, "{outcome:?}");
         assert_eq!(outcome.detail(), detail, "{outcome:?}");
         let result = outcome.to_health_result(at());
-        assert_eq!(result, IntegrationHealthResult::new(healthy, detail, "2025-06-01T12:00:05Z"));
+        assert_eq!(
+            result,
+            IntegrationHealthResult::new(healthy, detail, "2025-06-01T12:00:05Z")
+        );
     }
 }
 
@@ -62,9 +83,21 @@ fn from_exit_status_tells_codes_from_signals() {
     let table: Vec<(ExitStatus, &[u8], HealthOutcome)> = vec![
         (ExitStatus::from_raw(0), b"ignored", HealthOutcome::Passed),
         (ExitStatus::from_raw(1 << 8), b"", failed(1, b"")),
-        (ExitStatus::from_raw(255 << 8), b"boom\n", failed(255, b"boom\n")),
-        (ExitStatus::from_raw(9), b"", HealthOutcome::Signalled { signal: 9 }),
-        (ExitStatus::from_raw(15), b"bye", HealthOutcome::Signalled { signal: 15 }),
+        (
+            ExitStatus::from_raw(255 << 8),
+            b"boom\n",
+            failed(255, b"boom\n"),
+        ),
+        (
+            ExitStatus::from_raw(9),
+            b"",
+            HealthOutcome::Signalled { signal: 9 },
+        ),
+        (
+            ExitStatus::from_raw(15),
+            b"bye",
+            HealthOutcome::Signalled { signal: 15 },
+        ),
     ];
     for (status, stderr, expected) in table {
         let outcome = HealthOutcome::from_exit_status(status, stderr);
@@ -102,7 +135,10 @@ fn stderr_past_the_bound_is_cut_with_the_marker() {
     assert_eq!(detail.len(), MAX_DETAIL_BYTES);
     assert_eq!(
         detail,
-        format!("{}{DETAIL_CUT_MARKER}", "z".repeat(MAX_DETAIL_BYTES - DETAIL_CUT_MARKER.len()))
+        format!(
+            "{}{DETAIL_CUT_MARKER}",
+            "z".repeat(MAX_DETAIL_BYTES - DETAIL_CUT_MARKER.len())
+        )
     );
     assert_eq!(DETAIL_CUT_MARKER, "…[truncated]");
 }
@@ -123,7 +159,10 @@ fn cut_falls_on_a_character_boundary() {
 
 #[test]
 fn invalid_utf8_is_replaced_visibly() {
-    assert_eq!(stderr_detail(b"bad \xff\xfe byte"), "bad \u{fffd}\u{fffd} byte");
+    assert_eq!(
+        stderr_detail(b"bad \xff\xfe byte"),
+        "bad \u{fffd}\u{fffd} byte"
+    );
     assert_eq!(failed(1, b"\xc3").detail(), "\u{fffd}");
     // Each bad byte grows to three: the bound still holds.
     let detail = stderr_detail(&[0xff; MAX_DETAIL_BYTES]);
@@ -133,7 +172,9 @@ fn invalid_utf8_is_replaced_visibly() {
 
 #[test]
 fn not_started_detail_is_bounded() {
-    let outcome = HealthOutcome::NotStarted { error: "e".repeat(10_000) };
+    let outcome = HealthOutcome::NotStarted {
+        error: "e".repeat(10_000),
+    };
     let detail = outcome.detail();
     assert!(detail.starts_with("failed to execute: eee"));
     assert!(detail.len() <= MAX_DETAIL_BYTES);
@@ -196,7 +237,11 @@ fn grace_window_is_half_open() {
         (86_400, Duration::from_secs(86_399), true),
     ];
     for &(grace, since_start, inside) in table {
-        assert_eq!(entry(grace).within_startup_grace(since_start), inside, "{grace} {since_start:?}");
+        assert_eq!(
+            entry(grace).within_startup_grace(since_start),
+            inside,
+            "{grace} {since_start:?}"
+        );
     }
 }
 
@@ -207,7 +252,12 @@ fn status_for_entry_follows_grace_and_last_result() {
     let early = Duration::from_secs(5);
     let late = Duration::from_secs(30);
     let error = IntegrationStatus::Error("down".to_owned());
-    let table: Vec<(u64, Duration, Option<&IntegrationHealthResult>, IntegrationStatus)> = vec![
+    let table: Vec<(
+        u64,
+        Duration,
+        Option<&IntegrationHealthResult>,
+        IntegrationStatus,
+    )> = vec![
         (30, early, Some(&ok), IntegrationStatus::Active),
         (30, late, Some(&ok), IntegrationStatus::Active),
         (30, early, Some(&bad), IntegrationStatus::Starting),
@@ -219,7 +269,10 @@ fn status_for_entry_follows_grace_and_last_result() {
     ];
     for (grace, since_start, last, expected) in table {
         let entry = entry(grace);
-        assert_eq!(IntegrationStatus::for_entry(&entry, since_start, last), expected);
+        assert_eq!(
+            IntegrationStatus::for_entry(&entry, since_start, last),
+            expected
+        );
         assert_eq!(
             IntegrationStatus::from_health(last, entry.within_startup_grace(since_start)),
             expected
@@ -229,7 +282,13 @@ fn status_for_entry_follows_grace_and_last_result() {
 
 #[test]
 fn a_timed_out_check_after_grace_is_an_error() {
-    let result = HealthOutcome::TimedOut { after: Duration::from_secs(10) }.to_health_result(at());
+    let result = HealthOutcome::TimedOut {
+        after: Duration::from_secs(10),
+    }
+    .to_health_result(at());
     let status = IntegrationStatus::for_entry(&entry(0), Duration::from_secs(60), Some(&result));
-    assert_eq!(status, IntegrationStatus::Error("timed out after 10s".to_owned()));
+    assert_eq!(
+        status,
+        IntegrationStatus::Error("timed out after 10s".to_owned())
+    );
 }

@@ -30,7 +30,10 @@ fn system_time_is_rounded_down_to_the_second() {
     let time = UNIX_EPOCH + Duration::new(1_748_779_205, 999_999_999);
     let stamp = Timestamp::from_system_time(time).unwrap();
     assert_eq!(stamp.to_string(), "2025-06-01T12:00:05Z");
-    assert_eq!(SystemTime::from(stamp), UNIX_EPOCH + Duration::from_secs(1_748_779_205));
+    assert_eq!(
+        SystemTime::from(stamp),
+        UNIX_EPOCH + Duration::from_secs(1_748_779_205)
+    );
 }
 
 #[test]
