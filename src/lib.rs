@@ -47,7 +47,8 @@
 //! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
 //! - `schema`: [`schemars::JsonSchema`](https://docs.rs/schemars) for the wire types.
 //!
-//! The default build depends on `serde`, `serde_json` and `thiserror` only.
+//! The default build depends on `serde`, `serde_json`, `thiserror` and `humantime` (for
+//! [`Timestamp`]), and on Unix `rustix`.
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]

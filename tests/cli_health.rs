@@ -290,3 +290,15 @@ fn other_write_errors_fail() {
         "error: cannot write the output: No space left on device (os error 28)\n"
     );
 }
+
+#[test]
+fn a_process_that_leaves_the_group_cannot_hold_the_check() {
+    // `setsid` puts the sleep out of reach of the group kill; it keeps both pipes open.
+    let cmd = "echo gone >&2; setsid sleep 3 & exit 2";
+    let dir = dropins(&[("escapee.json", entry("escapee", cmd, 60))]);
+    let output = health(&["--format", "json", dir.path().to_str().unwrap()]);
+    assert_exit(&output, 1);
+    let reports = reports(&text(&output.stdout));
+    // What it wrote before the exit is kept.
+    assert_eq!(reports[0].health.as_ref().unwrap().detail, "gone");
+}

@@ -292,3 +292,11 @@ fn a_timed_out_check_after_grace_is_an_error() {
         IntegrationStatus::Error("timed out after 10s".to_owned())
     );
 }
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync + Unpin + std::panic::UnwindSafe>() {}
+    check::<HealthOutcome>();
+    check::<Timestamp>();
+    check::<mvm_integrations::InvalidTimestamp>();
+}

@@ -10,13 +10,16 @@
 //! - past the entry's `health_timeout_secs`, the whole process group is killed with
 //!   `SIGKILL`, so a grandchild that holds the pipes cannot keep the check waiting; when the
 //!   command ends on its own, whatever it left running in its group is killed too;
-//! - the command is always reaped.
+//! - the command is always reaped; if a process that left the group (with `setsid`) still
+//!   holds a pipe one second after the kill, the output read so far is used and the rest
+//!   is not waited for.
 
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -203,16 +206,24 @@ fn wait_until(child: &Child, deadline: Instant) -> bool {
     }
 }
 
+/// A pipe being drained by its own thread: what it kept so far, and a signal at its end.
+struct Reader {
+    kept: Arc<Mutex<Vec<u8>>>,
+    done: Receiver<()>,
+}
+
 /// Reads `pipe` to its end on a thread, keeping the first `keep` bytes.
-fn read_bounded(mut pipe: impl Read + Send + 'static, keep: usize) -> Receiver<Vec<u8>> {
-    let (send, receive) = mpsc::channel();
+fn read_bounded(mut pipe: impl Read + Send + 'static, keep: usize) -> Reader {
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let (send, done) = mpsc::channel();
+    let shared = Arc::clone(&kept);
     thread::spawn(move || {
-        let mut kept = Vec::new();
         let mut buf = [0u8; 8192];
         loop {
             match pipe.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
+                    let mut kept = shared.lock().unwrap_or_else(PoisonError::into_inner);
                     let room = keep - kept.len();
                     kept.extend_from_slice(&buf[..n.min(room)]);
                 }
@@ -220,12 +231,15 @@ fn read_bounded(mut pipe: impl Read + Send + 'static, keep: usize) -> Receiver<V
                 Err(_) => break,
             }
         }
-        let _ = send.send(kept);
+        let _ = send.send(());
     });
-    receive
+    Reader { kept, done }
 }
 
-/// What a reader kept, or nothing if a process outside the group still holds its pipe.
-fn collect(reader: Receiver<Vec<u8>>) -> Vec<u8> {
-    reader.recv_timeout(PIPE_GRACE).unwrap_or_default()
+/// What a reader kept: all of it, or what arrived in time if a process outside the group
+/// still holds its pipe.
+fn collect(reader: Reader) -> Vec<u8> {
+    let _ = reader.done.recv_timeout(PIPE_GRACE);
+    let mut kept = reader.kept.lock().unwrap_or_else(PoisonError::into_inner);
+    std::mem::take(&mut *kept)
 }

@@ -10,7 +10,11 @@
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
 //!
-//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
+//! - `mvm-integrations health [DIR]...` runs each loaded entry's `health_cmd` once, as the
+//!   guest agent does, prints one line per integration (or, with `--format json`, the state
+//!   reports), and exits 0 when every integration is healthy, 1 otherwise.
+//!
+//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`.
 
 mod check;
 #[cfg(unix)]
