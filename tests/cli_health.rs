@@ -108,7 +108,10 @@ fn json_output() {
     let output = health(&["--format", "json", fixtures().to_str().unwrap()]);
     assert_exit(&output, 1);
     assert_eq!(text(&output.stderr), "");
-    insta::assert_snapshot!("health_json", redact_checked_at(&text(&output.stdout)));
+    insta::assert_snapshot!(
+        "reports_from_health_json",
+        redact_checked_at(&text(&output.stdout))
+    );
 }
 
 #[test]
