@@ -47,7 +47,8 @@
 //! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
 //! - `schema`: [`schemars::JsonSchema`](https://docs.rs/schemars) for the wire types.
 //!
-//! The default build depends on `serde`, `serde_json` and `thiserror` only.
+//! The default build depends on `serde`, `serde_json`, `thiserror` and `humantime` (for
+//! [`Timestamp`]), and on Unix `rustix`.
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
@@ -56,6 +57,7 @@ mod diagnostic;
 mod dropin;
 mod entry;
 mod escape;
+mod health;
 mod manifest;
 mod name;
 mod paths;
@@ -63,6 +65,7 @@ mod position;
 #[cfg(feature = "schema")]
 mod schema;
 mod status;
+mod timestamp;
 
 pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
 pub use crate::dropin::{
@@ -71,6 +74,7 @@ pub use crate::dropin::{
 };
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
+pub use crate::health::{DETAIL_CUT_MARKER, HealthOutcome, MAX_DETAIL_BYTES, stderr_detail};
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
@@ -80,6 +84,7 @@ pub use crate::schema::{SchemaDocument, UnknownSchemaDocument};
 pub use crate::status::{
     IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, UnknownStatus,
 };
+pub use crate::timestamp::{InvalidTimestamp, Timestamp};
 
 /// Base path inside the guest where integration state is stored.
 ///

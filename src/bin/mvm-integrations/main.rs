@@ -10,9 +10,15 @@
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
 //!
-//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
+//! - `mvm-integrations health [DIR]...` runs each loaded entry's `health_cmd` once, as the
+//!   guest agent does, prints one line per integration (or, with `--format json`, the state
+//!   reports), and exits 0 when every integration is healthy, 1 otherwise.
+//!
+//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`.
 
 mod check;
+#[cfg(unix)]
+mod health;
 mod schema;
 
 use std::process::ExitCode;
@@ -43,6 +49,12 @@ enum Command {
     ///
     /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
     Schema(schema::SchemaArgs),
+    /// Run each entry's health command once, as the guest agent does, and print what the
+    /// host would receive.
+    ///
+    /// Exits 0 when every integration is healthy, 1 otherwise.
+    #[cfg(unix)]
+    Health(health::HealthArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +63,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Manifest(args) => check::manifest(&args),
         Command::Schema(args) => schema::schema(&args),
+        #[cfg(unix)]
+        Command::Health(args) => health::health(&args),
     }
 }
