@@ -52,6 +52,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod compat;
 mod diagnostic;
 mod dropin;
 mod entry;
@@ -64,6 +65,10 @@ mod position;
 mod schema;
 mod status;
 
+pub use crate::compat::{
+    Assessment, DocumentKind, DroppedElement, IgnoredField, InvalidDocumentKind,
+    InvalidPeerVersion, PeerVersion, Reaction, Unrewritable, Verdict,
+};
 pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
 pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,

@@ -13,6 +13,7 @@
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
 
 mod check;
+mod compat;
 mod schema;
 
 use std::process::ExitCode;
@@ -43,6 +44,12 @@ enum Command {
     ///
     /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
     Schema(schema::SchemaArgs),
+    /// Say what a peer of a given version would do with each document: read it fully,
+    /// ignore fields, drop elements or reject it.
+    ///
+    /// Exits 0 when the peer reads every document fully, 1 when it would reject or drop
+    /// anything (with --deny-warnings, also ignore anything), 2 on a usage or I/O error.
+    Compat(compat::CompatArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +58,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(&args),
         Command::Manifest(args) => check::manifest(&args),
         Command::Schema(args) => schema::schema(&args),
+        Command::Compat(args) => compat::compat(&args),
     }
 }
