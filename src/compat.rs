@@ -389,9 +389,10 @@ impl FromStr for DocumentKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// The peer reads every field of the document.
+    /// The peer reads every field of the document, or ignores only fields whose value
+    /// asks for what it does anyway (see [`IgnoredField::loss`]).
     ReadsFully,
-    /// The peer reads the document but ignores some fields.
+    /// The peer reads the document but ignores some fields, losing their values.
     Ignores,
     /// The peer drops some elements of a list and reads the others.
     Drops,
@@ -438,7 +439,7 @@ impl Assessment {
             Verdict::Rejects
         } else if !self.dropped.is_empty() {
             Verdict::Drops
-        } else if !self.ignored.is_empty() {
+        } else if self.ignored.iter().any(|i| i.loss().is_some()) {
             Verdict::Ignores
         } else {
             Verdict::ReadsFully
@@ -455,7 +456,8 @@ impl Assessment {
         &self.dropped
     }
 
-    /// The fields the peer ignores, in document order; empty when it rejects the document.
+    /// The fields the peer ignores, in document order, lossless ones included; empty when
+    /// it rejects the document.
     pub fn ignored(&self) -> &[IgnoredField] {
         &self.ignored
     }
@@ -486,9 +488,24 @@ impl DroppedElement {
 pub struct IgnoredField {
     path: String,
     field: String,
+    lossless: bool,
 }
 
 impl IgnoredField {
+    /// `value` is the field's value when the reader kept it (only for fields whose value
+    /// can make the loss nil).
+    fn new(path: String, field: String, value: Option<&Value>) -> Self {
+        // `startup_grace_secs: 0` asks for no grace, which is what a peer without the field
+        // gives anyway. 0.13.0 writes it in every entry.
+        let lossless = field == "startup_grace_secs"
+            && value.and_then(Value::as_u64) == Some(crate::DEFAULT_STARTUP_GRACE_SECS);
+        IgnoredField {
+            path,
+            field,
+            lossless,
+        }
+    }
+
     /// Where the field is, such as `integrations[0].startup_grace_secs` or
     /// `[1].health.latency_ms` (list elements are `[i]`, object fields `.name`).
     pub fn path(&self) -> &str {
@@ -500,14 +517,18 @@ impl IgnoredField {
         &self.field
     }
 
-    /// What the operator loses because the peer ignores the field.
-    pub fn loss(&self) -> &'static str {
-        match self.field.as_str() {
+    /// What the operator loses because the peer ignores the field, or `None` when the
+    /// value asks for what the peer does anyway (`"startup_grace_secs": 0`).
+    pub fn loss(&self) -> Option<&'static str> {
+        if self.lossless {
+            return None;
+        }
+        Some(match self.field.as_str() {
             "startup_grace_secs" => {
                 "no startup grace on this guest: while the integration boots, a failing health check reports `error` at once, never `starting`"
             }
             _ => "the value is lost: no published version of the contract has this field",
-        }
+        })
     }
 }
 
@@ -623,10 +644,7 @@ fn unknown_fields(value: &Value, ty: Ty, path: &str, skip: &[usize], out: &mut V
                 };
                 match shape.fields.iter().find(|f| f.name == key) {
                     Some(field) => unknown_fields(item, field.ty, &field_path, &[], out),
-                    None => out.push(IgnoredField {
-                        path: field_path,
-                        field: key.clone(),
-                    }),
+                    None => out.push(IgnoredField::new(field_path, key.clone(), Some(item))),
                 }
             }
         }
@@ -882,8 +900,14 @@ impl<'de> Visitor<'de> for Walk<'_> {
                 }
                 None => {
                     let path = self.join(&key);
-                    self.ignored.push(IgnoredField { path, field: key });
-                    map.next_value::<IgnoredAny>()?;
+                    let value = if key == "startup_grace_secs" {
+                        Some(map.next_value::<Value>()?)
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                        None
+                    };
+                    let field = IgnoredField::new(path, key, value.as_ref());
+                    self.ignored.push(field);
                 }
             }
         }

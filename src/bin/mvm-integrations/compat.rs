@@ -111,7 +111,8 @@ struct Dropped {
 #[derive(Debug, Serialize)]
 struct Ignored {
     path: String,
-    loss: &'static str,
+    /// `null` when the value asks for what the peer does anyway.
+    loss: Option<&'static str>,
 }
 
 impl Finding {
@@ -167,7 +168,7 @@ impl Finding {
     fn status(&self, deny_warnings: bool) -> Status {
         if self.rejection.is_some() || !self.dropped.is_empty() {
             Status::Fails
-        } else if deny_warnings && !self.ignored.is_empty() {
+        } else if deny_warnings && self.ignored.iter().any(|i| i.loss.is_some()) {
             Status::Fails
         } else {
             Status::Ok
@@ -191,15 +192,17 @@ impl Finding {
                 Escaped::new(&d.reason)
             )?;
         }
-        for i in &self.ignored {
+        let mut losses = self.ignored.iter().filter_map(|i| Some((&i.path, i.loss?)));
+        let mut lossy = false;
+        for (path, loss) in &mut losses {
+            lossy = true;
             writeln!(
                 out,
-                "{head}: {peer} ignores `{}`: {}",
-                Escaped::new(&i.path),
-                i.loss
+                "{head}: {peer} ignores `{}`: {loss}",
+                Escaped::new(path)
             )?;
         }
-        if self.dropped.is_empty() && self.ignored.is_empty() {
+        if self.dropped.is_empty() && !lossy {
             writeln!(out, "{head}: {peer} reads it fully")?;
         }
         Ok(())
@@ -308,15 +311,16 @@ fn rewrite(
         return Status::Trouble;
     }
     for ignored in after.ignored() {
-        let _ = writeln!(
-            err,
-            "{shown}: note: {} still ignores `{}`: {}",
-            peer.describe(),
-            Escaped::new(ignored.path()),
-            ignored.loss()
-        );
+        if let Some(loss) = ignored.loss() {
+            let _ = writeln!(
+                err,
+                "{shown}: note: {} still ignores `{}`: {loss}",
+                peer.describe(),
+                Escaped::new(ignored.path()),
+            );
+        }
     }
-    if args.deny_warnings && !after.ignored().is_empty() {
+    if args.deny_warnings && after.verdict() == Verdict::Ignores {
         Status::Fails
     } else {
         Status::Ok
