@@ -212,7 +212,7 @@ impl PeerVersion {
     /// assert_eq!(old.verdict(), Verdict::Rejects);
     /// assert_eq!(
     ///     old.rejection(),
-    ///     Some("unknown variant `starting`, expected one of `active`, `paused`, `error`, `pending` at line 1 column 33"),
+    ///     Some("unknown variant `starting`, expected one of `active`, `paused`, `error`, `pending` at line 1 column 32"),
     /// );
     /// assert_eq!(PeerVersion::V0_13_0.assess(DocumentKind::Reports, list).verdict(), Verdict::ReadsFully);
     /// ```
@@ -534,7 +534,7 @@ impl IgnoredField {
 
 /// The error of [`PeerVersion::rewrite`]: this crate cannot read the document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot rewrite the {kind}: this crate cannot read it: {reason}")]
+#[error("cannot rewrite the {kind}: this crate cannot read it: {}", Escaped::new(.reason))]
 pub struct Unrewritable {
     kind: DocumentKind,
     reason: String,

@@ -166,9 +166,8 @@ impl Finding {
     }
 
     fn status(&self, deny_warnings: bool) -> Status {
-        if self.rejection.is_some() || !self.dropped.is_empty() {
-            Status::Fails
-        } else if deny_warnings && self.ignored.iter().any(|i| i.loss.is_some()) {
+        let loses = self.ignored.iter().any(|i| i.loss.is_some());
+        if self.rejection.is_some() || !self.dropped.is_empty() || (deny_warnings && loses) {
             Status::Fails
         } else {
             Status::Ok
