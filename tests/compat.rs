@@ -671,3 +671,48 @@ fn compat_types_are_send_and_sync() {
     check::<mvm_integrations::InvalidPeerVersion>();
     check::<mvm_integrations::InvalidDocumentKind>();
 }
+
+mod laws {
+    use mvm_integrations::{DocumentKind, IntegrationStateReport, PeerVersion, Verdict};
+    use proptest::prelude::*;
+
+    /// A status as a newer agent may send it: a name, bare or with a payload.
+    fn status_json() -> impl Strategy<Value = String> {
+        (
+            "[a-z_]{1,12}",
+            prop::option::of(prop_oneof![Just("null"), Just("3"), Just(r#"{"since":3}"#)]),
+        )
+            .prop_map(|(name, payload)| match (name.as_str(), payload) {
+                ("error", _) => r#"{"error":"x"}"#.to_owned(),
+                (name, None) => format!("\"{name}\""),
+                (name, Some(payload)) => format!("{{\"{name}\":{payload}}}"),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn report_for_peer_is_read_by_that_peer(status in status_json()) {
+            let json = format!(r#"{{"name":"web","status":{status}}}"#);
+            // Statuses this crate itself refuses (`{"active":3}`) have nothing to emit.
+            let Ok(report) = serde_json::from_str::<IntegrationStateReport>(&json) else {
+                return Ok(());
+            };
+            for peer in PeerVersion::ALL {
+                let emitted = serde_json::to_string(&report.for_peer(peer)).unwrap();
+                let a = peer.assess(DocumentKind::Report, &emitted);
+                prop_assert_eq!(a.verdict(), Verdict::ReadsFully, "{} for {}", emitted, peer);
+                prop_assert_eq!(peer.rewrite(DocumentKind::Report, &json).unwrap(), emitted);
+            }
+        }
+
+        #[test]
+        fn assess_and_rewrite_never_panic(text in ".{0,64}", kind in 0usize..4) {
+            let kind = DocumentKind::ALL[kind];
+            for peer in PeerVersion::ALL {
+                let _ = peer.assess(kind, &text);
+                let _ = peer.rewrite(kind, &text);
+            }
+            let _ = DocumentKind::detect(&text);
+        }
+    }
+}

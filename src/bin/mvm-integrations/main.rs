@@ -9,8 +9,10 @@
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
+//! - `mvm-integrations compat --peer <VERSION> [FILE|-]...` says what a peer of that version
+//!   would do with each document, or (`--rewrite`) prints it as that peer should receive it.
 //!
-//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
+//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `compat.rs`.
 
 mod check;
 mod compat;
