@@ -270,15 +270,17 @@ impl PeerVersion {
             kind,
             reason: e.to_string(),
         };
-        // The only calls into the wire types' parsing and emission in this module, with
-        // `read_current` below.
+        // Through serde only, so that renamings of the wire types' methods do not reach
+        // here; `read_current` below reads the same way.
         Ok(match kind {
-            DocumentKind::Manifest => serde_json::from_str::<IntegrationManifest>(text)
-                .map_err(fail)?
-                .to_json(),
-            DocumentKind::Entry => serde_json::from_str::<IntegrationEntry>(text)
-                .map_err(fail)?
-                .to_json(),
+            DocumentKind::Manifest => {
+                let manifest: IntegrationManifest = serde_json::from_str(text).map_err(fail)?;
+                serde_json::to_string_pretty(&manifest).map_err(fail)?
+            }
+            DocumentKind::Entry => {
+                let entry: IntegrationEntry = serde_json::from_str(text).map_err(fail)?;
+                serde_json::to_string(&entry).map_err(fail)?
+            }
             DocumentKind::Report => {
                 let report: IntegrationStateReport = serde_json::from_str(text).map_err(fail)?;
                 serde_json::to_string(&report.for_peer(self)).map_err(fail)?
