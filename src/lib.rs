@@ -53,6 +53,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod compat;
 mod diagnostic;
 mod dropin;
 mod entry;
@@ -67,6 +68,10 @@ mod schema;
 mod status;
 mod timestamp;
 
+pub use crate::compat::{
+    Assessment, DocumentKind, DroppedElement, IgnoredField, InvalidDocumentKind,
+    InvalidPeerVersion, PeerVersion, Reaction, Unrewritable, Verdict,
+};
 pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
 pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,

@@ -9,14 +9,17 @@
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
-//!
+//! - `mvm-integrations compat --peer <VERSION> [FILE|-]...` says what a peer of that version
+//!   would do with each document, or (`--rewrite`) prints it as that peer should receive it.
 //! - `mvm-integrations health [DIR]...` runs each loaded entry's `health_cmd` once, as the
 //!   guest agent does, prints one line per integration (or, with `--format json`, the state
 //!   reports), and exits 0 when every integration is healthy, 1 otherwise.
 //!
-//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`.
+//! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`,
+//! `compat.rs`.
 
 mod check;
+mod compat;
 #[cfg(unix)]
 mod health;
 mod schema;
@@ -55,6 +58,12 @@ enum Command {
     /// Exits 0 when every integration is healthy, 1 otherwise.
     #[cfg(unix)]
     Health(health::HealthArgs),
+    /// Say what a peer of a given version would do with each document: read it fully,
+    /// ignore fields, drop elements or reject it.
+    ///
+    /// Exits 0 when the peer reads every document fully, 1 when it would reject or drop
+    /// anything (with --deny-warnings, also ignore anything), 2 on a usage or I/O error.
+    Compat(compat::CompatArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,5 +74,6 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema::schema(&args),
         #[cfg(unix)]
         Command::Health(args) => health::health(&args),
+        Command::Compat(args) => compat::compat(&args),
     }
 }
