@@ -304,7 +304,7 @@ struct Region {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::tests::{hostile, hostile_summary};
+    use crate::findings::tests::hostile;
     use serde_json::{Value, json};
 
     fn sarif(findings: &[Finding]) -> String {
@@ -446,6 +446,49 @@ mod tests {
         log
     }
 
+    /// The requirements check can fail: each broken log is rejected.
+    #[test]
+    fn requirements_reject_broken_logs() {
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&sarif_requirements())
+            .unwrap();
+        let good: Value = serde_json::from_str(&sarif(&hostile())).unwrap();
+        assert!(validator.is_valid(&good));
+        type Breakage = (&'static str, fn(&mut Value));
+        let breakages: [Breakage; 7] = [
+            ("version", |log| log["version"] = json!("2.0.0")),
+            ("runs", |log| {
+                log.as_object_mut().unwrap().remove("runs");
+            }),
+            ("driver name", |log| {
+                log["runs"][0]["tool"]["driver"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("name");
+            }),
+            ("level", |log| {
+                log["runs"][0]["results"][0]["level"] = json!("fatal")
+            }),
+            ("startLine", |log| {
+                log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+                    json!(0)
+            }),
+            ("message", |log| {
+                log["runs"][0]["results"][0]["message"] = json!({ "markdown": "x" })
+            }),
+            ("uri", |log| {
+                log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                    ["uri"] = json!("a b\\c.json")
+            }),
+        ];
+        for (what, breaks) in breakages {
+            let mut log = good.clone();
+            breaks(&mut log);
+            assert!(!validator.is_valid(&log), "a log with a bad {what} passed");
+        }
+    }
+
     #[test]
     fn clean_run() {
         let out = sarif(&[]);
@@ -483,8 +526,6 @@ mod tests {
             ["error", "error", "warning", "warning", "note", "note"]
         );
         insta::assert_snapshot!("sarif_findings", out);
-        // The summary is not part of the log: the exit code carries it.
-        let _ = hostile_summary();
     }
 
     #[test]
