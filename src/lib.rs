@@ -78,7 +78,8 @@ pub use crate::position::Position;
 #[cfg(feature = "schema")]
 pub use crate::schema::{SchemaDocument, UnknownSchemaDocument};
 pub use crate::status::{
-    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, UnknownStatus,
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, ReportProblem,
+    UnknownStatus,
 };
 
 /// Base path inside the guest where integration state is stored.
