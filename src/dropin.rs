@@ -436,9 +436,13 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
     let entry = match IntegrationEntry::from_str_noting_unknown(text, &mut unknown) {
         Ok(entry) => entry,
         Err(source) => {
+            let Position { line, column } = source.position().unwrap_or(Position {
+                line: 1,
+                column: 1,
+            });
             return Outcome::Problem(DropinError::Parse {
-                line: source.line(),
-                column: source.column(),
+                line,
+                column,
                 path,
                 source,
             });
@@ -455,7 +459,7 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
     }
     for warning in entry.warnings() {
         warnings.push(DropinWarning::Entry {
-            position: find_key(text.as_bytes(), warning.field()),
+            position: find_key(text.as_bytes(), warning.field().as_str()),
             warning,
         });
     }

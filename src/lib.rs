@@ -55,7 +55,9 @@
 mod diagnostic;
 mod dropin;
 mod entry;
+mod error;
 mod escape;
+mod field;
 mod manifest;
 mod name;
 mod paths;
@@ -69,8 +71,12 @@ pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
     LoadedEntry, load_dropin_dir,
 };
-pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
+pub use crate::entry::{
+    EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry, SecsField,
+};
+pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
+pub use crate::field::Field;
 pub use crate::manifest::IntegrationManifest;
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
