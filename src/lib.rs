@@ -84,8 +84,7 @@ pub use crate::position::Position;
 #[cfg(feature = "schema")]
 pub use crate::schema::{SchemaDocument, UnknownSchemaDocument};
 pub use crate::status::{
-    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, ReportProblem,
-    UnknownStatus,
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, UnknownStatus,
 };
 
 /// Base path inside the guest where integration state is stored.

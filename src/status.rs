@@ -1,6 +1,5 @@
 //! What the guest agent reports to the host: status, health result and state report.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -8,11 +7,16 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{
+    Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, from_json_seed, in_field,
+    missing_field,
+};
 use crate::escape::Escaped;
+use crate::field::Field;
 use crate::position::Position;
 
-/// One status this version of the crate knows: its wire name, whether it carries a detail,
-/// and what it means. [`KNOWN_STATUSES`] is the one list that the parser, `name()`,
+/// One status this version of the crate knows: its wire name and whether it carries a
+/// detail. [`KNOWN_STATUSES`] is the one list that the parser, `name()`,
 /// `Display` and the JSON Schema read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KnownStatus {
@@ -21,9 +25,6 @@ pub(crate) struct KnownStatus {
     /// `true` for `error`, whose object form carries a string detail; `false` for the
     /// statuses written as a bare string.
     pub(crate) takes_detail: bool,
-    /// What the status means, for the schema's descriptions.
-    #[cfg_attr(not(feature = "schema"), allow(dead_code))]
-    pub(crate) doc: &'static str,
 }
 
 /// The known statuses, in the order of [`IntegrationStatus`]'s variants (which is also the
@@ -32,27 +33,22 @@ pub(crate) const KNOWN_STATUSES: [KnownStatus; 5] = [
     KnownStatus {
         name: "active",
         takes_detail: false,
-        doc: "Running and connected.",
     },
     KnownStatus {
         name: "paused",
         takes_detail: false,
-        doc: "Paused, for example while it checkpoints.",
     },
     KnownStatus {
         name: "error",
         takes_detail: true,
-        doc: "Failing, with a human-readable detail.",
     },
     KnownStatus {
         name: "pending",
         takes_detail: false,
-        doc: "Not initialised yet; the default.",
     },
     KnownStatus {
         name: "starting",
         takes_detail: false,
-        doc: "Inside its startup grace and not yet healthy. Added in `mvm-guest` 0.13.0.",
     },
 ];
 
@@ -308,7 +304,10 @@ impl UnknownStatus {
     /// The object form's payload as compact JSON text, or `None` for the bare string form.
     /// The text is the input's bytes under the rules in the [type docs](Self).
     pub fn payload_json(&self) -> Option<String> {
-        self.inner.payload.as_ref().map(|tree| emit(tree, false))
+        self.inner
+            .payload
+            .as_ref()
+            .map(|tree| crate::error::to_json(tree, false))
     }
 }
 
@@ -430,9 +429,12 @@ struct TreeSeed {
 impl TreeSeed {
     fn deeper<E: de::Error>(self) -> Result<TreeSeed, E> {
         if self.depth >= MAX_PAYLOAD_DEPTH {
-            return Err(E::custom(format_args!(
-                "value nested too deeply: expected at most {MAX_PAYLOAD_DEPTH} levels of arrays and objects"
-            )));
+            return Err(fail(
+                ParseErrorKind::TooDeep,
+                format_args!(
+                    "unknown status payload nested too deeply: expected at most {MAX_PAYLOAD_DEPTH} levels of arrays and objects"
+                ),
+            ));
         }
         Ok(TreeSeed {
             depth: self.depth + 1,
@@ -445,41 +447,6 @@ impl<'de> DeserializeSeed<'de> for TreeSeed {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Tree, D::Error> {
         deserializer.deserialize_any(self)
-    }
-}
-
-/// Builds the error for a repeated key.
-fn duplicate_key<E: de::Error>(key: &str) -> E {
-    E::custom(format_args!(
-        "duplicate key `{}`: expected each key once in an object",
-        Escaped::quoted(key)
-    ))
-}
-
-/// Keys seen in one object: a scan for small objects, a set past a few dozen keys, so that a
-/// huge object costs linear time.
-#[derive(Default)]
-struct SeenKeys {
-    small: Vec<String>,
-    large: Option<HashSet<String>>,
-}
-
-impl SeenKeys {
-    const SMALL: usize = 32;
-
-    /// Records `key`; `false` when it was already there.
-    fn insert(&mut self, key: &str) -> bool {
-        if let Some(large) = &mut self.large {
-            return large.insert(key.to_owned());
-        }
-        if self.small.iter().any(|seen| seen == key) {
-            return false;
-        }
-        self.small.push(key.to_owned());
-        if self.small.len() > Self::SMALL {
-            self.large = Some(std::mem::take(&mut self.small).into_iter().collect());
-        }
-        true
     }
 }
 
@@ -511,18 +478,20 @@ impl<'de> Visitor<'de> for TreeSeed {
         }
         match i64::try_from(v) {
             Ok(v) => Ok(Tree::I64(v)),
-            Err(_) => Err(E::custom(format_args!(
-                "integer `{v}` out of range: expected -2^63 to 2^64 - 1"
-            ))),
+            Err(_) => Err(fail(
+                ParseErrorKind::Value,
+                format_args!("integer `{v}` out of range: expected -2^63 to 2^64 - 1"),
+            )),
         }
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tree, E> {
         match u64::try_from(v) {
             Ok(v) => Ok(Tree::U64(v)),
-            Err(_) => Err(E::custom(format_args!(
-                "integer `{v}` out of range: expected -2^63 to 2^64 - 1"
-            ))),
+            Err(_) => Err(fail(
+                ParseErrorKind::Value,
+                format_args!("integer `{v}` out of range: expected -2^63 to 2^64 - 1"),
+            )),
         }
     }
 
@@ -530,9 +499,10 @@ impl<'de> Visitor<'de> for TreeSeed {
         if v.is_finite() {
             Ok(Tree::F64(v))
         } else {
-            Err(E::custom(format_args!(
-                "number `{v}` is not finite: expected a JSON number"
-            )))
+            Err(fail(
+                ParseErrorKind::Value,
+                format_args!("number `{v}` is not finite: expected a JSON number"),
+            ))
         }
     }
 
@@ -560,10 +530,7 @@ impl<'de> Visitor<'de> for TreeSeed {
         deserializer.deserialize_any(self)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Tree, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Tree, D::Error> {
         deserializer.deserialize_any(self)
     }
 
@@ -579,39 +546,14 @@ impl<'de> Visitor<'de> for TreeSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
         let inner = self.deeper()?;
         let mut entries: Vec<(String, Tree)> = Vec::new();
-        let mut seen = SeenKeys::default();
+        let mut seen = Keys::default();
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(&key) {
-                return Err(duplicate_key(&key));
-            }
+            seen.insert(key.as_str().to_owned().into())?;
             let value = map.next_value_seed(inner)?;
             entries.push((key, value));
         }
         Ok(Tree::Map(entries))
     }
-}
-
-/// Checks the value of a field this version ignores: it is read (so that a repeated key
-/// inside it, or a value nested too deeply, is an error) and dropped.
-struct CheckedIgnored;
-
-impl<'de> Deserialize<'de> for CheckedIgnored {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        TreeSeed { depth: 0 }.deserialize(deserializer)?;
-        Ok(CheckedIgnored)
-    }
-}
-
-/// Emits a value this crate defines as JSON text.
-fn emit<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
-    let written = if pretty {
-        serde_json::to_string_pretty(value)
-    } else {
-        serde_json::to_string(value)
-    };
-    // Writing to a `Vec` cannot fail: every map key these types write is a string, every
-    // float in a payload is finite, and no `Serialize` impl here returns an error.
-    written.expect("the wire types always serialize to JSON")
 }
 
 impl Serialize for IntegrationStatus {
@@ -661,10 +603,13 @@ impl<'de> Visitor<'de> for StatusVisitor {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         match known_index(v) {
-            Some(index) if KNOWN_STATUSES[index].takes_detail => Err(E::custom(format_args!(
-                "invalid status `{}`: expected an object with the detail, like `{{\"{}\": \"...\"}}`",
-                KNOWN_STATUSES[index].name, KNOWN_STATUSES[index].name,
-            ))),
+            Some(index) if KNOWN_STATUSES[index].takes_detail => Err(fail(
+                ParseErrorKind::Value,
+                format_args!(
+                    "invalid status `{}`: expected an object with the detail, like `{{\"{}\": \"...\"}}`",
+                    KNOWN_STATUSES[index].name, KNOWN_STATUSES[index].name,
+                ),
+            )),
             Some(index) => Ok(IntegrationStatus::unit(index).unwrap_or_default()),
             None => Ok(IntegrationStatus::Unknown(UnknownStatus::new(
                 v.to_owned(),
@@ -675,7 +620,8 @@ impl<'de> Visitor<'de> for StatusVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let Some(key) = map.next_key::<StatusKey>()? else {
-            return Err(de::Error::custom(
+            return Err(fail(
+                ParseErrorKind::Value,
                 "invalid status object `{}`: expected exactly one key, the status name",
             ));
         };
@@ -694,7 +640,8 @@ impl<'de> Visitor<'de> for StatusVisitor {
             }
         };
         if map.next_key::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom(
+            return Err(fail(
+                ParseErrorKind::Value,
                 "invalid status object: expected exactly one key, the status name, found more",
             ));
         }
@@ -732,36 +679,27 @@ impl<'de> Deserialize<'de> for StatusKey {
     }
 }
 
-/// Builds the error for a repeated field that this version does not know.
-fn duplicate_unknown_field<E: de::Error>(key: &str) -> E {
-    E::custom(format_args!(
-        "duplicate field `{}`: expected each field once",
-        Escaped::quoted(key)
-    ))
-}
-
-/// Reads one field the struct does not know: a repeated name is an error, and the value is
-/// checked ([`CheckedIgnored`]) and dropped.
-fn skip_unknown<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    seen: &mut SeenKeys,
-    key: &str,
-) -> Result<(), A::Error> {
-    if !seen.insert(key) {
-        return Err(duplicate_unknown_field(key));
-    }
-    map.next_value::<CheckedIgnored>()?;
-    Ok(())
-}
-
-/// Stores a field's value, failing when the field came before.
+/// Reads one field's value into `slot`; a field seen before is a duplicate-key error.
 #[inline]
-fn set_once<T, E: de::Error>(slot: &mut Option<T>, field: &'static str, value: T) -> Result<(), E> {
+fn set_once<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    field: Field,
+) -> Result<(), A::Error> {
     if slot.is_some() {
-        return Err(E::duplicate_field(field));
+        return in_field(field, Err(duplicate_key(field.as_str())));
     }
-    *slot = Some(value);
+    *slot = Some(in_field(field, map.next_value())?);
     Ok(())
+}
+
+/// The value of a required field, or a missing-field error.
+#[inline]
+fn required<T, E: de::Error>(slot: Option<T>, field: Field) -> Result<T, E> {
+    match slot {
+        Some(value) => Ok(value),
+        None => in_field(field, Err(missing_field(field))),
+    }
 }
 
 /// The result of one health-check run.
@@ -831,12 +769,12 @@ impl IntegrationHealthResult {
 
     /// Emits the result as pretty JSON (two-space indent).
     pub fn to_json(&self) -> String {
-        emit(self, true)
+        crate::error::to_json(self, true)
     }
 
     /// Emits the result as compact JSON, byte-identical to `mvm-guest` 0.13.0.
     pub fn to_json_compact(&self) -> String {
-        emit(self, false)
+        crate::error::to_json(self, false)
     }
 }
 
@@ -891,21 +829,22 @@ impl<'de> Visitor<'de> for HealthVisitor {
         let mut healthy = None;
         let mut detail = None;
         let mut checked_at = None;
-        let mut unknown = SeenKeys::default();
+        let mut unknown = Keys::default();
         while let Some(key) = map.next_key::<HealthKey>()? {
             match key {
-                HealthKey::Healthy => set_once(&mut healthy, "healthy", map.next_value()?)?,
-                HealthKey::Detail => set_once(&mut detail, "detail", map.next_value()?)?,
-                HealthKey::CheckedAt => {
-                    set_once(&mut checked_at, "checked_at", map.next_value()?)?;
+                HealthKey::Healthy => set_once(&mut map, &mut healthy, Field::Healthy)?,
+                HealthKey::Detail => set_once(&mut map, &mut detail, Field::Detail)?,
+                HealthKey::CheckedAt => set_once(&mut map, &mut checked_at, Field::CheckedAt)?,
+                HealthKey::Other(key) => {
+                    unknown.insert(key.into())?;
+                    map.next_value_seed(Ignored)?;
                 }
-                HealthKey::Other(key) => skip_unknown(&mut map, &mut unknown, &key)?,
             }
         }
         Ok(IntegrationHealthResult {
-            healthy: healthy.ok_or_else(|| de::Error::missing_field("healthy"))?,
-            detail: detail.ok_or_else(|| de::Error::missing_field("detail"))?,
-            checked_at: checked_at.ok_or_else(|| de::Error::missing_field("checked_at"))?,
+            healthy: required(healthy, Field::Healthy)?,
+            detail: required(detail, Field::Detail)?,
+            checked_at: required(checked_at, Field::CheckedAt)?,
         })
     }
 }
@@ -1067,13 +1006,13 @@ impl IntegrationStateReport {
 
     /// Emits the report as pretty JSON (two-space indent).
     pub fn to_json(&self) -> String {
-        emit(self, true)
+        crate::error::to_json(self, true)
     }
 
     /// Emits the report as compact JSON, byte-identical to `serde_json::to_string` on
     /// `mvm-guest` 0.13.0's type.
     pub fn to_json_compact(&self) -> String {
-        emit(self, false)
+        crate::error::to_json(self, false)
     }
 
     /// Emits a list of reports as a pretty JSON array, so that a host or agent need not
@@ -1091,12 +1030,12 @@ impl IntegrationStateReport {
     /// assert!(IntegrationStateReport::list_to_json(&reports).starts_with("[\n  {\n    \"name\": \"a\","));
     /// ```
     pub fn list_to_json(reports: &[IntegrationStateReport]) -> String {
-        emit(reports, true)
+        crate::error::to_json(reports, true)
     }
 
     /// Emits a list of reports as a compact JSON array, as a guest agent sends it.
     pub fn list_to_json_compact(reports: &[IntegrationStateReport]) -> String {
-        emit(reports, false)
+        crate::error::to_json(reports, false)
     }
 }
 
@@ -1158,44 +1097,32 @@ impl<'de> Visitor<'de> for ReportVisitor {
         let mut last_checkpoint_at = None;
         let mut state_size_bytes = None;
         let mut health = None;
-        let mut unknown = SeenKeys::default();
+        let mut unknown = Keys::default();
         while let Some(key) = map.next_key::<ReportKey>()? {
             match key {
-                ReportKey::Name => set_once(&mut name, "name", map.next_value()?)?,
-                ReportKey::Status => set_once(&mut status, "status", map.next_value()?)?,
-                ReportKey::LastCheckpointAt => set_once(
-                    &mut last_checkpoint_at,
-                    "last_checkpoint_at",
-                    map.next_value()?,
-                )?,
-                ReportKey::StateSizeBytes => {
-                    set_once(&mut state_size_bytes, "state_size_bytes", map.next_value()?)?;
+                ReportKey::Name => set_once(&mut map, &mut name, Field::Name)?,
+                ReportKey::Status => set_once(&mut map, &mut status, Field::Status)?,
+                ReportKey::LastCheckpointAt => {
+                    set_once(&mut map, &mut last_checkpoint_at, Field::LastCheckpointAt)?;
                 }
-                ReportKey::Health => set_once(&mut health, "health", map.next_value()?)?,
-                ReportKey::Other(key) => skip_unknown(&mut map, &mut unknown, &key)?,
+                ReportKey::StateSizeBytes => {
+                    set_once(&mut map, &mut state_size_bytes, Field::StateSizeBytes)?;
+                }
+                ReportKey::Health => set_once(&mut map, &mut health, Field::Health)?,
+                ReportKey::Other(key) => {
+                    unknown.insert(key.into())?;
+                    map.next_value_seed(Ignored)?;
+                }
             }
         }
         Ok(IntegrationStateReport {
-            name: name.ok_or_else(|| de::Error::missing_field("name"))?,
-            status: status.ok_or_else(|| de::Error::missing_field("status"))?,
+            name: required(name, Field::Name)?,
+            status: required(status, Field::Status)?,
             last_checkpoint_at: last_checkpoint_at.unwrap_or_default(),
             state_size_bytes: state_size_bytes.unwrap_or_default(),
             health: health.unwrap_or_default(),
         })
     }
-}
-
-// TEMPORARY until `crate::ParseError` lands from the `wire` branch.
-type ParseError = serde_json::Error;
-
-/// Parses one value from JSON text.
-fn parse_str<T: de::DeserializeOwned>(json: &str) -> Result<T, ParseError> {
-    serde_json::from_str(json)
-}
-
-/// Parses one value from JSON bytes.
-fn parse_slice<T: de::DeserializeOwned>(json: &[u8]) -> Result<T, ParseError> {
-    serde_json::from_slice(json)
 }
 
 macro_rules! json_io {
@@ -1204,17 +1131,17 @@ macro_rules! json_io {
             #[doc = concat!("Parses ", $what, " from JSON text.")]
             ///
             /// # Errors
-            /// Says what was wrong and where (line and column).
+            /// The [`ParseError`](crate::ParseError) says what was wrong and where.
             pub fn from_json(json: &str) -> Result<Self, ParseError> {
-                parse_str(json)
+                crate::error::from_json(json)
             }
 
             #[doc = concat!("Parses ", $what, " from JSON bytes, which must be UTF-8.")]
             ///
             /// # Errors
-            /// Says what was wrong and where (line and column).
+            /// The [`ParseError`](crate::ParseError) says what was wrong and where.
             pub fn from_slice(json: &[u8]) -> Result<Self, ParseError> {
-                parse_slice(json)
+                crate::error::from_slice(json)
             }
         }
     };
@@ -1227,49 +1154,13 @@ json_io!(IntegrationStateReport, "a state report");
 impl IntegrationStatus {
     /// Emits the status as pretty JSON (two-space indent).
     pub fn to_json(&self) -> String {
-        emit(self, true)
+        crate::error::to_json(self, true)
     }
 
     /// Emits the status as compact JSON, byte-identical to `mvm-guest` 0.13.0 for the known
     /// statuses.
     pub fn to_json_compact(&self) -> String {
-        emit(self, false)
-    }
-}
-
-/// One element of a list of reports that is not a valid report: where it is and why.
-#[derive(Debug)]
-pub struct ReportProblem {
-    index: usize,
-    position: Position,
-    error: ParseError,
-}
-
-impl ReportProblem {
-    /// The element's index in the list, from 0.
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
-    /// Where the element went wrong, counted in the whole document.
-    pub fn position(&self) -> Position {
-        self.position
-    }
-}
-
-impl fmt::Display for ReportProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid report at index {} (line {}, column {})",
-            self.index, self.position.line, self.position.column
-        )
-    }
-}
-
-impl std::error::Error for ReportProblem {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        crate::error::to_json(self, false)
     }
 }
 
@@ -1310,45 +1201,31 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// Where an error at `line`:`column` of an element (both from 1; a column of 0 is read as 1)
-/// is in the document, given where the element starts.
-fn shift(start: Position, line: usize, column: usize) -> Position {
-    let column = column.max(1);
-    if line <= 1 {
-        Position {
-            line: start.line,
-            column: start.column + column - 1,
-        }
-    } else {
-        Position {
-            line: start.line + line - 1,
-            column,
-        }
-    }
-}
-
 impl IntegrationStateReport {
     /// Parses a JSON list of reports one element at a time, so that one malformed report
     /// does not cost the host the others.
     ///
     /// The outer `Result` fails only when `json` is not a JSON array. Each bad element gives
-    /// a [`ReportProblem`] with its index and its position in the whole document.
+    /// a [`ParseError`] whose [`index`](ParseError::index) is the element's, and whose
+    /// [`position`](ParseError::position) is counted in the whole document.
     ///
     /// ```
-    /// use mvm_integrations::IntegrationStateReport;
+    /// use mvm_integrations::{IntegrationStateReport, Position};
     ///
     /// let json = "[{\"name\":\"a\",\"status\":\"active\"},\n {\"name\":\"b\",\"status\":{\"error\":5}}]";
     /// let reports = IntegrationStateReport::parse_list(json)?;
     /// assert_eq!(reports[0].as_ref().unwrap().name(), "a");
     /// let problem = reports[1].as_ref().unwrap_err();
-    /// assert_eq!((problem.index(), problem.position().line, problem.position().column), (1, 2, 33));
+    /// assert_eq!(problem.index(), Some(1));
+    /// assert_eq!(problem.position(), Some(Position { line: 2, column: 33 }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     /// Returns an error when `json` is not an array of JSON values.
-    pub fn parse_list(json: &str) -> Result<Vec<Result<Self, ReportProblem>>, ParseError> {
-        let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(json)?;
+    pub fn parse_list(json: &str) -> Result<Vec<Result<Self, ParseError>>, ParseError> {
+        let raw: Vec<&serde_json::value::RawValue> =
+            from_json_seed(json, std::marker::PhantomData)?;
         let base = json.as_ptr() as usize;
         let mut lines = LineCounter::new(json);
         Ok(raw
@@ -1356,14 +1233,10 @@ impl IntegrationStateReport {
             .enumerate()
             .map(|(index, element)| {
                 let text = element.get();
-                serde_json::from_str(text).map_err(|error| {
+                crate::error::from_json(text).map_err(|error: ParseError| {
                     // `text` is a slice of `json`, so this is its offset there.
                     let start = lines.position((text.as_ptr() as usize).saturating_sub(base));
-                    ReportProblem {
-                        index,
-                        position: shift(start, error.line(), error.column()),
-                        error,
-                    }
+                    error.offset_by(start).with_index(index)
                 })
             })
             .collect())

@@ -179,11 +179,10 @@ fn report() -> impl Strategy<Value = IntegrationStateReport> {
         prop::option::of(health()),
     )
         .prop_map(|(name, status, checkpoint_at, size, health)| {
-            let mut report = IntegrationStateReport::new(name, status);
-            report.last_checkpoint_at = checkpoint_at;
-            report.state_size_bytes = size;
-            report.health = health;
-            report
+            IntegrationStateReport::new(name, status)
+                .with_last_checkpoint_at(checkpoint_at)
+                .with_state_size_bytes(size)
+                .with_health(health)
         })
 }
 
@@ -348,7 +347,7 @@ proptest! {
             }
             Err(err) => {
                 prop_assert!(!in_range);
-                let value = match err.field() {
+                let value = match err.field().as_str() {
                     "health_interval_secs" => interval,
                     "health_timeout_secs" => timeout,
                     "startup_grace_secs" => grace,
@@ -448,7 +447,7 @@ proptest! {
         // Inside a report, too.
         let report_json = format!(r#"{{"name":"n","status":{json},"state_size_bytes":1}}"#);
         let report: IntegrationStateReport = serde_json::from_str(&report_json).unwrap();
-        prop_assert_eq!(&report.status, &status);
+        prop_assert_eq!(report.status(), &status);
         let emitted = serde_json::to_string(&report).unwrap();
         let status_prefix = format!(r#"{{"name":"n","status":{json},"#);
         prop_assert!(emitted.starts_with(&status_prefix));
@@ -517,7 +516,7 @@ proptest! {
         let report = IntegrationStateReport::new(name.clone(), status);
         let json = serde_json::to_string(&report).unwrap();
         let back: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-        prop_assert_eq!(&back.name, &name);
+        prop_assert_eq!(back.name(), name.as_str());
         prop_assert_eq!(back.validated_name().is_ok(), follows_the_name_rule(&name));
     }
 
@@ -552,9 +551,9 @@ proptest! {
     fn from_health_is_active_exactly_when_healthy(health in prop::option::of(health()), within_grace in any::<bool>()) {
         let status = IntegrationStatus::from_health(health.as_ref(), within_grace);
         let want = match &health {
-            Some(h) if h.healthy => IntegrationStatus::Active,
+            Some(h) if h.healthy() => IntegrationStatus::Active,
             _ if within_grace => IntegrationStatus::Starting,
-            Some(h) => IntegrationStatus::Error(h.detail.clone()),
+            Some(h) => IntegrationStatus::Error(h.detail().to_owned()),
             None => IntegrationStatus::Pending,
         };
         prop_assert_eq!(status, want);

@@ -192,7 +192,7 @@ fn reports_accept_any_name_string() {
         let report = IntegrationStateReport::new(name, IntegrationStatus::Active);
         let json = serde_json::to_string(&report).unwrap();
         let back: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.name, name);
+        assert_eq!(back.name(), name);
         assert_eq!(
             back.validated_name().is_ok(),
             IntegrationName::new(name).is_ok()

@@ -90,9 +90,9 @@ fn v0_13_vectors_are_emitted_byte_identical() {
     );
 
     let report: IntegrationStateReport = compact_identity(v, "report.full.json");
-    assert_eq!(report.state_size_bytes, u64::MAX);
+    assert_eq!(report.state_size_bytes(), u64::MAX);
     assert_eq!(
-        report.status,
+        *report.status(),
         IntegrationStatus::Error("exit code 1".into())
     );
     let minimal: IntegrationStateReport = compact_identity(v, "report.minimal.json");
@@ -245,11 +245,11 @@ fn v0_13_report_lists_with_starting_and_unknown_statuses_parse() {
 
     let reports: Vec<IntegrationStateReport> = serde_json::from_str(&json).unwrap();
     assert_eq!(reports.len(), 3);
-    assert_eq!(reports[1].status, IntegrationStatus::Starting);
-    assert_eq!(reports[2].status.name(), "degraded");
-    assert!(!reports[2].status.is_known());
+    assert_eq!(*reports[1].status(), IntegrationStatus::Starting);
+    assert_eq!(reports[2].status().name(), "degraded");
+    assert!(!reports[2].status().is_known());
     assert_eq!(
-        serde_json::to_string(&reports[2].status).unwrap(),
+        serde_json::to_string(&reports[2].status()).unwrap(),
         r#"{"degraded":{"since":3}}"#
     );
     assert!(
