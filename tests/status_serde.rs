@@ -215,8 +215,7 @@ fn cbor_values_json_cannot_hold_are_errors_in_a_payload() {
             &mut bytes,
         )
         .unwrap();
-        ciborium::from_reader::<IntegrationStatus, _>(bytes.as_slice())
-            .map_err(|e| e.to_string())
+        ciborium::from_reader::<IntegrationStatus, _>(bytes.as_slice()).map_err(|e| e.to_string())
     };
     assert!(status(Value::Bytes(vec![1, 2])).is_err());
     assert!(status(Value::Float(f64::NAN)).is_err());
@@ -231,7 +230,11 @@ fn cbor_values_json_cannot_hold_are_errors_in_a_payload() {
         .contains("duplicate key `a`")
     );
     // What JSON can hold is kept.
-    let ok = status(Value::Array(vec![Value::Integer((-3).into()), Value::Float(0.5)])).unwrap();
+    let ok = status(Value::Array(vec![
+        Value::Integer((-3).into()),
+        Value::Float(0.5),
+    ]))
+    .unwrap();
     assert_eq!(ok.to_json_compact(), r#"{"d":[-3,0.5]}"#);
 }
 
@@ -282,7 +285,11 @@ fn arrays_and_duplicate_keys_are_errors_with_their_position() {
         ),
     ] {
         let err = IntegrationStateReport::from_json(json).unwrap_err();
-        assert_eq!((err.kind(), err.to_string().as_str()), (kind, message), "{json}");
+        assert_eq!(
+            (err.kind(), err.to_string().as_str()),
+            (kind, message),
+            "{json}"
+        );
     }
     let err = IntegrationHealthResult::from_json(r#"[true,"ok","t"]"#).unwrap_err();
     assert_eq!(
