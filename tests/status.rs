@@ -4,8 +4,7 @@
 use std::hash::{BuildHasher, RandomState};
 
 use mvm_integrations::{
-    IntegrationEntry, IntegrationHealthResult, IntegrationStateReport, IntegrationStatus,
-    ParseErrorKind, Position,
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, ParseErrorKind, Position,
 };
 
 #[track_caller]
