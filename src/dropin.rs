@@ -510,7 +510,7 @@ pub struct LoadReport {
 impl LoadReport {
     /// The manifest formed by the loaded entries, in load order.
     pub fn manifest(&self) -> IntegrationManifest {
-        self.entries.iter().map(|e| e.entry.clone()).collect()
+        IntegrationManifest::keeping_first(self.entries.iter().map(|e| e.entry.clone()))
     }
 
     /// Whether any file or directory had a problem.

@@ -14,9 +14,11 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Expected, Unexpected};
+use serde_json::value::RawValue;
 
 use crate::entry::InvalidEntry;
 use crate::escape::Escaped;
+use crate::manifest::DuplicateName;
 use crate::field::Field;
 use crate::name::InvalidIntegrationName;
 use crate::position::Position;
@@ -88,6 +90,37 @@ pub struct ParseError {
 pub(crate) enum Cause {
     Entry(InvalidEntry),
     Name(InvalidIntegrationName),
+    Duplicate(DuplicateName),
+}
+
+impl Cause {
+    fn kind(&self) -> ParseErrorKind {
+        match self {
+            Cause::Entry(_) | Cause::Name(_) => ParseErrorKind::Value,
+            Cause::Duplicate(_) => ParseErrorKind::DuplicateName,
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Entry(e) => e.fmt(f),
+            Cause::Name(e) => e.fmt(f),
+            Cause::Duplicate(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The message of a parse error whose cause says the rest.
+fn cause_message(cause: &Cause, field: Option<Field>) -> Box<str> {
+    if let Cause::Duplicate(_) = cause {
+        return "duplicate value for `name`".into();
+    }
+    match field {
+        Some(field) => format!("invalid value for `{field}`").into(),
+        None => "invalid value".into(),
+    }
 }
 
 impl ParseError {
@@ -142,6 +175,22 @@ impl ParseError {
         }
     }
 
+    /// An error whose typed cause says what is wrong, in the field `name`.
+    pub(crate) fn with_cause(cause: Cause) -> Self {
+        let field = match cause {
+            Cause::Entry(ref e) => e.field(),
+            Cause::Name(_) | Cause::Duplicate(_) => Field::Name,
+        };
+        ParseError {
+            kind: cause.kind(),
+            message: cause_message(&cause, Some(field)),
+            position: None,
+            field: Some(field),
+            index: None,
+            cause: Some(cause),
+        }
+    }
+
     pub(crate) fn with_position(mut self, position: Option<Position>) -> Self {
         self.position = position;
         self
@@ -152,13 +201,17 @@ impl ParseError {
         self
     }
 
-    /// Moves the error from a sub-document that starts at `base` into the whole document.
+    /// Moves the error from a sub-document that starts at `base` into the whole document;
+    /// an error without a position is placed at `base`.
     pub(crate) fn offset_by(mut self, base: Position) -> Self {
-        if let Some(p) = &mut self.position {
-            if p.line == 1 {
-                p.column += base.column - 1;
+        match &mut self.position {
+            Some(p) => {
+                if p.line == 1 {
+                    p.column += base.column - 1;
+                }
+                p.line += base.line - 1;
             }
-            p.line += base.line - 1;
+            None => self.position = Some(base),
         }
         self
     }
@@ -174,10 +227,9 @@ impl ParseError {
         let text = text.strip_suffix(&suffix).unwrap_or(&text);
         let (kind, message, cause) = match context.detail {
             Some(detail) if *detail.serde_message == *text => {
-                let message = match (&detail.cause, context.field) {
-                    (Some(_), Some(field)) => format!("invalid value for `{field}`").into(),
-                    (Some(_), None) => "invalid value".into(),
-                    (None, _) => detail.message,
+                let message = match &detail.cause {
+                    Some(cause) => cause_message(cause, context.field),
+                    None => detail.message,
                 };
                 (detail.kind, message, detail.cause)
             }
@@ -285,6 +337,7 @@ impl std::error::Error for ParseError {
         match &self.cause {
             Some(Cause::Entry(e)) => Some(e),
             Some(Cause::Name(e)) => Some(e),
+            Some(Cause::Duplicate(e)) => Some(e),
             None => None,
         }
     }
@@ -367,14 +420,11 @@ pub(crate) fn fail<E: de::Error>(kind: ParseErrorKind, message: impl fmt::Displa
 
 /// Raises a serde error for a typed cause, recording the cause for the enclosing parse.
 pub(crate) fn fail_with<E: de::Error>(cause: Cause) -> E {
-    let message = match &cause {
-        Cause::Entry(e) => e.to_string(),
-        Cause::Name(e) => e.to_string(),
-    };
+    let message = cause.to_string();
     with_context(|c| {
         if c.detail.is_none() {
             c.detail = Some(Detail {
-                kind: ParseErrorKind::Value,
+                kind: cause.kind(),
                 serde_message: message.as_str().into(),
                 message: Box::default(),
                 cause: Some(cause),
@@ -477,6 +527,40 @@ pub(crate) fn utf8(json: &[u8]) -> Result<&str, ParseError> {
         )
         .with_position(Some(position_at(json, at)))
     })
+}
+
+/// Positions of sub-slices of one text, found in increasing order without scanning the
+/// text again from its start.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    at: Position,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Lines {
+            text,
+            offset: 0,
+            at: Position { line: 1, column: 1 },
+        }
+    }
+
+    /// The position where `part`, a slice of the text, starts. Parts must come in order.
+    pub(crate) fn position_of(&mut self, part: &str) -> Position {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let start = start.min(self.text.len()).max(self.offset);
+        for &b in &self.text.as_bytes()[self.offset..start] {
+            if b == b'\n' {
+                self.at.line += 1;
+                self.at.column = 1;
+            } else {
+                self.at.column += 1;
+            }
+        }
+        self.offset = start;
+        self.at
+    }
 }
 
 /// The position of byte `offset` in `text`, line and column (in bytes) from 1.
@@ -669,4 +753,55 @@ impl<'de> de::Visitor<'de> for AnyKey {
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+}
+
+/// A JSON list whose elements are kept as text, for parsing one by one. The string says
+/// what the list holds, for messages: `a list of integration entries`.
+#[derive(Clone, Copy)]
+pub(crate) struct RawList(pub(crate) &'static str);
+
+impl<'de> DeserializeSeed<'de> for RawList {
+    type Value = Vec<&'de RawValue>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for RawList {
+    type Value = Vec<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Err(wrong_type(Unexpected::Str(v), &self))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut elements = Vec::new();
+        loop {
+            let index = elements.len();
+            match in_element(index, seq.next_element::<&'de RawValue>())? {
+                Some(element) => elements.push(element),
+                None => return Ok(elements),
+            }
+        }
+    }
+}
+
+/// Parses each element of `elements`, slices of `json` from a [`RawList`], with
+/// `parse(index, text)`. Each error gets the element's index and its position in the whole
+/// of `json`.
+pub(crate) fn parse_elements<'a, T>(
+    json: &'a str,
+    elements: Vec<&'a RawValue>,
+    mut parse: impl FnMut(usize, &'a str) -> Result<T, ParseError>,
+) -> impl Iterator<Item = Result<T, ParseError>> {
+    let mut lines = Lines::new(json);
+    elements.into_iter().enumerate().map(move |(index, element)| {
+        let text = element.get();
+        parse(index, text).map_err(|e| e.offset_by(lines.position_of(text)).with_index(index))
+    })
 }

@@ -77,7 +77,7 @@ pub use crate::entry::{
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
 pub use crate::field::Field;
-pub use crate::manifest::IntegrationManifest;
+pub use crate::manifest::{DuplicateName, IntegrationManifest, ManifestParse};
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
 pub use crate::position::Position;
