@@ -523,7 +523,7 @@ pub(crate) fn utf8(json: &[u8]) -> Result<&str, ParseError> {
         let at = e.valid_up_to();
         ParseError::new(
             ParseErrorKind::NotUtf8,
-            format!("invalid UTF-8 at byte {at}: expected JSON text"),
+            "invalid UTF-8: expected JSON text",
         )
         .with_position(Some(position_at(json, at)))
     })

@@ -165,7 +165,7 @@ impl IntegrationManifest {
     ///
     /// # Errors
     /// As [`from_json`](Self::from_json). Bytes that are not UTF-8 are an error too, even
-    /// inside a field that is ignored: ``invalid UTF-8 at byte 21: expected JSON text``.
+    /// inside a field that is ignored: ``invalid UTF-8: expected JSON text at line 1 column 22``.
     pub fn from_slice(json: &[u8]) -> Result<Self, ParseError> {
         IntegrationManifest::from_json(crate::error::utf8(json)?)
     }
@@ -250,6 +250,30 @@ impl TryFrom<Vec<IntegrationEntry>> for IntegrationManifest {
 
     fn try_from(entries: Vec<IntegrationEntry>) -> Result<Self, DuplicateName> {
         IntegrationManifest::new(entries)
+    }
+}
+
+/// Collects entries into a manifest, or the first [`DuplicateName`].
+///
+/// ```
+/// use mvm_integrations::{DuplicateName, IntegrationEntry, IntegrationManifest};
+///
+/// let manifest: IntegrationManifest = ["a", "b"]
+///     .into_iter()
+///     .map(|n| IntegrationEntry::builder_for(n).build())
+///     .collect::<Result<Vec<_>, _>>()?
+///     .into_iter()
+///     .collect::<Result<_, DuplicateName>>()?;
+/// assert_eq!(manifest.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl FromIterator<IntegrationEntry> for Result<IntegrationManifest, DuplicateName> {
+    fn from_iter<I: IntoIterator<Item = IntegrationEntry>>(iter: I) -> Self {
+        let mut manifest = IntegrationManifest::default();
+        for entry in iter {
+            manifest.push(entry)?;
+        }
+        Ok(manifest)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::path::{Component, Path};
 
 use mvm_integrations::{
-    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
+    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS, Field,
     INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationHealthResult, IntegrationManifest,
     IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_HEALTH_INTERVAL_SECS,
     MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS, StateLayout,
@@ -104,7 +104,16 @@ fn entry() -> impl Strategy<Value = IntegrationEntry> {
 }
 
 fn manifest() -> impl Strategy<Value = IntegrationManifest> {
-    prop::collection::vec(entry(), 0..4).prop_map(IntegrationManifest::new)
+    prop::collection::vec(entry(), 0..4).prop_map(|entries| {
+        // One entry per name: a manifest refuses a second one.
+        let mut unique: Vec<IntegrationEntry> = Vec::new();
+        for entry in entries {
+            if unique.iter().all(|e| e.name() != entry.name()) {
+                unique.push(entry);
+            }
+        }
+        IntegrationManifest::new(unique).unwrap()
+    })
 }
 
 /// A small JSON value: the payload of an unknown status, or an unknown field's value.
@@ -349,9 +358,9 @@ proptest! {
             Err(err) => {
                 prop_assert!(!in_range);
                 let value = match err.field() {
-                    "health_interval_secs" => interval,
-                    "health_timeout_secs" => timeout,
-                    "startup_grace_secs" => grace,
+                    Field::HealthIntervalSecs => interval,
+                    Field::HealthTimeoutSecs => timeout,
+                    Field::StartupGraceSecs => grace,
                     other => return Err(TestCaseError::fail(format!("unexpected field {other}"))),
                 };
                 let message = err.to_string();
