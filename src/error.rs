@@ -306,11 +306,48 @@ fn bound(rest: &str, prefix: &str) -> Box<str> {
     if let Some((value, expected)) = quoted.and_then(|q| q.rsplit_once("\", expected ")) {
         return format!(
             "{prefix}string `{}`, expected {expected}",
-            Escaped::quoted(value)
+            Escaped::quoted(&undebug(value))
         )
         .into();
     }
     format!("{prefix}{rest}").into()
+}
+
+/// Undoes `str`'s `Debug` escaping, with which serde quotes a string: `\\`, `\"`, `\'`,
+/// `\n`, `\r`, `\t`, `\0` and `\u{…}`.
+fn undebug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('u') => {
+                let rest = chars.as_str();
+                let code = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok().map(|v| (hex.len(), v)))
+                    .and_then(|(len, v)| char::from_u32(v).map(|c| (len, c)));
+                match code {
+                    Some((len, c)) => {
+                        out.push(c);
+                        chars = rest[len + 2..].chars();
+                    }
+                    None => out.push_str("\\u"),
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 impl fmt::Display for ParseError {
