@@ -4,7 +4,7 @@ use std::path::{Component, Path};
 
 use mvm_integrations::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS, Field,
-    INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationHealthResult, IntegrationManifest,
+    INTEGRATIONS_BASE_PATH, IntegrationEntry, InvalidEntry, IntegrationHealthResult, IntegrationManifest,
     IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_HEALTH_INTERVAL_SECS,
     MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS, StateLayout,
     integration_checkpoint_path, integration_state_dir,
@@ -387,7 +387,12 @@ proptest! {
         let parsed = IntegrationEntry::from_json(&json);
         match (built, parsed) {
             (Ok(b), Ok(p)) => prop_assert_eq!(b, p),
-            (Err(b), Err(p)) => prop_assert!(p.to_string().starts_with(&b.to_string())),
+            (Err(b), Err(p)) => {
+                // The parser's typed cause is the builder's error.
+                let cause = std::error::Error::source(&p).and_then(|e| e.downcast_ref::<InvalidEntry>());
+                prop_assert_eq!(cause, Some(&b));
+                prop_assert_eq!(p.field(), Some(b.field()));
+            }
             (b, p) => return Err(TestCaseError::fail(format!("builder {b:?}, parser {p:?}"))),
         }
     }

@@ -237,7 +237,7 @@ fn v0_3_entries_re_emit_as_v0_13_with_the_grace_field_added() {
             "{},\"startup_grace_secs\":0}}",
             old.strip_suffix('}').unwrap()
         );
-        assert_eq!(entry.to_json(), expected, "{file}");
+        assert_eq!(entry.to_json_compact(), expected, "{file}");
     }
 }
 
