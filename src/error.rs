@@ -129,9 +129,9 @@ impl ParseError {
         self.kind
     }
 
-    /// Where parsing stopped, line and column from 1, counted in the whole document given to
-    /// `from_json` or `from_slice`. `None` only for an error that has no place in a text, such
-    /// as a manifest built with [`IntegrationManifest::try_new`](crate::IntegrationManifest::try_new).
+    /// Where parsing stopped, line and column from 1 (columns in bytes), counted in the whole
+    /// document given to `from_json`, `from_slice` or `parse_lenient`. `None` only when the
+    /// parser could not place the error.
     pub fn position(&self) -> Option<Position> {
         self.position
     }

@@ -33,6 +33,7 @@ use crate::{
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub enum SchemaDocument {
     /// The manifest the host writes to the config drive: an
     /// [`IntegrationManifest`](crate::IntegrationManifest).
@@ -136,6 +137,7 @@ impl FromStr for SchemaDocument {
 ///
 /// ``unknown schema document `repots`: expected `manifest`, `entry`, `report` or `reports` ``
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub struct UnknownSchemaDocument {
     name: String,
 }
