@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use mvm_integrations::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
-    EntryWarning, Field, IntegrationEntry, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
+    EntryWarning, Field, IntegrationEntry, SecsField, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
     MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS,
 };
 
@@ -431,4 +431,106 @@ fn commands_are_kept_verbatim() {
         assert_eq!(back, entry);
         assert_eq!(back.health_cmd(), Some(cmd));
     }
+}
+
+#[test]
+fn builder_for_takes_a_str_and_reports_a_bad_name_with_the_value_errors() {
+    let entry = IntegrationEntry::builder_for("myapp")
+        .health_interval_secs(15)
+        .build()
+        .unwrap();
+    assert_eq!(entry.name(), "myapp");
+    assert_eq!(entry.health_interval_secs(), 15);
+
+    let err = IntegrationEntry::builder_for("My App")
+        .health_interval_secs(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Field::Name, "the name is checked first");
+    assert_eq!(
+        err.to_string(),
+        "invalid integration name `My App`: must not contain ` `"
+    );
+    assert_eq!(err.invalid_name().unwrap().name(), "My App");
+    assert!(std::error::Error::source(&err).is_none());
+
+    // A valid name given later replaces the bad one.
+    let fixed = IntegrationEntry::builder_for("My App")
+        .name(name("my-app"))
+        .build()
+        .unwrap();
+    assert_eq!(fixed.name(), "my-app");
+
+    let err = IntegrationEntry::builder_for("a")
+        .health_interval_secs(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Field::HealthIntervalSecs);
+    assert_eq!(err.invalid_name(), None);
+}
+
+#[test]
+fn maybe_setters_set_and_clear_the_commands() {
+    let full = IntegrationEntry::builder_for("a")
+        .maybe_checkpoint_cmd(Some("/bin/cp".to_owned()))
+        .maybe_restore_cmd(Some("/bin/rs".to_owned()))
+        .maybe_health_cmd(Some("/bin/hc".to_owned()))
+        .build()
+        .unwrap();
+    assert_eq!(
+        (full.checkpoint_cmd(), full.restore_cmd(), full.health_cmd()),
+        (Some("/bin/cp"), Some("/bin/rs"), Some("/bin/hc"))
+    );
+    let cleared = full
+        .to_builder()
+        .maybe_checkpoint_cmd(None)
+        .maybe_restore_cmd(None)
+        .maybe_health_cmd(None)
+        .build()
+        .unwrap();
+    assert_eq!(cleared, IntegrationEntry::new(name("a")));
+}
+
+#[test]
+fn secs_fields_are_the_one_table_of_ranges_and_defaults() {
+    let table: Vec<(Field, u64, u64, u64)> = SecsField::ALL
+        .iter()
+        .map(|s| (s.field(), s.min(), s.max(), s.default()))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            (Field::HealthIntervalSecs, 1, MAX_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_INTERVAL_SECS),
+            (Field::HealthTimeoutSecs, 1, MAX_HEALTH_TIMEOUT_SECS, DEFAULT_HEALTH_TIMEOUT_SECS),
+            (Field::StartupGraceSecs, 0, MAX_STARTUP_GRACE_SECS, DEFAULT_STARTUP_GRACE_SECS),
+        ]
+    );
+    let defaults = serde_json::to_value(IntegrationEntry::new(name("a"))).unwrap();
+    for secs in SecsField::ALL {
+        assert_eq!(SecsField::of(secs.field()), Some(secs));
+        assert_eq!(secs.range(), secs.min()..=secs.max());
+        assert_eq!(defaults[secs.field().as_str()], secs.default());
+        for (value, ok) in [
+            (secs.min(), true),
+            (secs.max(), true),
+            (secs.max() + 1, false),
+        ] {
+            let json = format!(r#"{{"name":"a","{}":{value}}}"#, secs.field());
+            assert_eq!(IntegrationEntry::from_json(&json).is_ok(), ok, "{json}");
+        }
+    }
+    assert_eq!(SecsField::of(Field::Name), None);
+    assert_eq!(
+        Field::ENTRY.map(Field::as_str),
+        [
+            "name",
+            "checkpoint_cmd",
+            "restore_cmd",
+            "critical",
+            "health_cmd",
+            "health_interval_secs",
+            "health_timeout_secs",
+            "startup_grace_secs"
+        ]
+    );
 }
