@@ -146,19 +146,17 @@ impl ParseError {
         self.index
     }
 
-    /// The message and its causes, without the position: for the loader, which shows the
-    /// position its own way.
+    /// One line without the position, for the loader, which shows the position its own way:
+    /// the typed cause when there is one (it names the field and the value), else the
+    /// message.
     pub(crate) fn detail(&self) -> impl fmt::Display + '_ {
         struct Detail<'a>(&'a ParseError);
         impl fmt::Display for Detail<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0.message)?;
-                let mut source = std::error::Error::source(self.0);
-                while let Some(cause) = source {
-                    write!(f, ": {cause}")?;
-                    source = cause.source();
+                match &self.0.cause {
+                    Some(cause) => cause.fmt(f),
+                    None => f.write_str(&self.0.message),
                 }
-                Ok(())
             }
         }
         Detail(self)
@@ -646,6 +644,81 @@ impl<'de> Keys<'de> {
         seen.insert(key);
         Ok(())
     }
+}
+
+/// Skips the value of an unknown key, rejecting a key repeated in any object inside it.
+///
+/// In the crate's own JSON parses the value is skipped by serde_json without recursion (so
+/// nesting deeper than serde_json's limit is still skipped) and its text is then scanned
+/// for repeated keys, also without recursion. Elsewhere (another format, a host's parse)
+/// it is walked with [`Ignored`].
+pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    let in_json_parse = CONTEXT.with(|c| c.try_borrow().is_ok_and(|c| c.is_some()));
+    if !in_json_parse {
+        return map.next_value_seed(Ignored);
+    }
+    let raw: &'de RawValue = map.next_value()?;
+    match repeated_key(raw.get()) {
+        Some(key) => Err(duplicate_key(&key)),
+        None => Ok(()),
+    }
+}
+
+/// The first key repeated in one object of `json`, valid JSON text, at any depth. Scans
+/// without recursion; allocates only for objects.
+fn repeated_key(json: &str) -> Option<String> {
+    let bytes = json.as_bytes();
+    // One entry per open container: the keys of an object, `None` for an array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => {
+                open.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    escaped |= bytes[i] == b'\\';
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    let text = json.get(start + 1..i).unwrap_or_default();
+                    let key = if escaped {
+                        let quoted = json.get(start..=i).unwrap_or_default();
+                        // Keys compare decoded: `"\\u0061"` is `"a"`.
+                        serde_json::from_str::<String>(quoted)
+                            .map_or(Cow::Borrowed(text), Cow::Owned)
+                    } else {
+                        Cow::Borrowed(text)
+                    };
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if keys.contains(&key) {
+                            return Some(key.into_owned());
+                        }
+                        keys.insert(key);
+                    }
+                    expect_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Skips any value, as `IgnoredAny` does, but rejects duplicate keys in every object inside
