@@ -386,6 +386,9 @@ struct Detail {
     /// The message of the [`ParseError`] when there is no cause.
     message: Box<str>,
     cause: Option<Cause>,
+    /// The address of the byte where the error is, when the visitor knows it better than
+    /// serde_json's position.
+    address: Option<usize>,
 }
 
 #[derive(Default)]
@@ -447,6 +450,7 @@ pub(crate) fn fail<E: de::Error>(kind: ParseErrorKind, message: impl fmt::Displa
                 serde_message: message.as_str().into(),
                 message: message.as_str().into(),
                 cause: None,
+                address: None,
             });
         }
     });
@@ -463,6 +467,7 @@ pub(crate) fn fail_with<E: de::Error>(cause: Cause) -> E {
                 serde_message: message.as_str().into(),
                 message: Box::default(),
                 cause: Some(cause),
+                address: None,
             });
         }
     });
@@ -543,7 +548,17 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
     let mut de = serde_json::Deserializer::from_str(json);
     let result = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     let context = scope.finish();
-    result.map_err(|e| ParseError::from_json_error(e, context))
+    result.map_err(|e| {
+        let address = context.detail.as_ref().and_then(|d| d.address);
+        let mut error = ParseError::from_json_error(e, context);
+        let offset = address.and_then(|a| a.checked_sub(json.as_ptr() as usize));
+        if let Some(offset) = offset.filter(|&o| o < json.len()) {
+            if error.kind == ParseErrorKind::DuplicateKey {
+                error.position = Some(position_at(json.as_bytes(), offset));
+            }
+        }
+        error
+    })
 }
 
 /// Parses JSON bytes into `T`: bytes that are not UTF-8 are an error, even inside a field
@@ -659,14 +674,23 @@ pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), 
     }
     let raw: &'de RawValue = map.next_value()?;
     match repeated_key(raw.get()) {
-        Some(key) => Err(duplicate_key(&key)),
+        Some((key, end)) => {
+            let error = duplicate_key(&key);
+            // Placed at the repeated key, not where serde_json stopped.
+            with_context(|c| {
+                if let Some(detail) = &mut c.detail {
+                    detail.address = Some(raw.get().as_ptr() as usize + end);
+                }
+            });
+            Err(error)
+        }
         None => Ok(()),
     }
 }
 
-/// The first key repeated in one object of `json`, valid JSON text, at any depth. Scans
-/// without recursion; allocates only for objects.
-fn repeated_key(json: &str) -> Option<String> {
+/// The first key repeated in one object of `json`, valid JSON text, at any depth, with the
+/// offset of its closing quote. Scans without recursion; allocates only for objects.
+fn repeated_key(json: &str) -> Option<(String, usize)> {
     let bytes = json.as_bytes();
     // One entry per open container: the keys of an object, `None` for an array.
     let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
@@ -707,7 +731,7 @@ fn repeated_key(json: &str) -> Option<String> {
                     };
                     if let Some(Some(keys)) = open.last_mut() {
                         if keys.contains(&key) {
-                            return Some(key.into_owned());
+                            return Some((key.into_owned(), i));
                         }
                         keys.insert(key);
                     }
