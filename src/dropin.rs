@@ -436,10 +436,8 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
     let entry = match IntegrationEntry::from_str_noting_unknown(text, &mut unknown) {
         Ok(entry) => entry,
         Err(source) => {
-            let Position { line, column } = source.position().unwrap_or(Position {
-                line: 1,
-                column: 1,
-            });
+            let Position { line, column } =
+                source.position().unwrap_or(Position { line: 1, column: 1 });
             return Outcome::Problem(DropinError::Parse {
                 line,
                 column,

@@ -18,8 +18,8 @@ use serde_json::value::RawValue;
 
 use crate::entry::InvalidEntry;
 use crate::escape::Escaped;
-use crate::manifest::DuplicateName;
 use crate::field::Field;
+use crate::manifest::DuplicateName;
 use crate::name::InvalidIntegrationName;
 use crate::position::Position;
 
@@ -416,9 +416,7 @@ impl Scope {
 
     fn finish(mut self) -> Context {
         let saved = self.saved.take().unwrap_or_default();
-        CONTEXT
-            .with(|c| c.replace(saved))
-            .unwrap_or_default()
+        CONTEXT.with(|c| c.replace(saved)).unwrap_or_default()
     }
 }
 
@@ -571,11 +569,8 @@ pub(crate) fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, ParseErr
 pub(crate) fn utf8(json: &[u8]) -> Result<&str, ParseError> {
     std::str::from_utf8(json).map_err(|e| {
         let at = e.valid_up_to();
-        ParseError::new(
-            ParseErrorKind::NotUtf8,
-            "invalid UTF-8: expected JSON text",
-        )
-        .with_position(Some(position_at(json, at)))
+        ParseError::new(ParseErrorKind::NotUtf8, "invalid UTF-8: expected JSON text")
+            .with_position(Some(position_at(json, at)))
     })
 }
 
@@ -839,7 +834,10 @@ pub(crate) struct AnyKey;
 impl<'de> DeserializeSeed<'de> for AnyKey {
     type Value = Option<Cow<'de, str>>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -897,7 +895,10 @@ pub(crate) struct RawList(pub(crate) &'static str);
 impl<'de> DeserializeSeed<'de> for RawList {
     type Value = Vec<&'de RawValue>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
@@ -934,8 +935,11 @@ pub(crate) fn parse_elements<'a, T>(
     mut parse: impl FnMut(usize, &'a str) -> Result<T, ParseError>,
 ) -> impl Iterator<Item = Result<T, ParseError>> {
     let mut lines = Lines::new(json);
-    elements.into_iter().enumerate().map(move |(index, element)| {
-        let text = element.get();
-        parse(index, text).map_err(|e| e.offset_by(lines.position_of(text)).with_index(index))
-    })
+    elements
+        .into_iter()
+        .enumerate()
+        .map(move |(index, element)| {
+            let text = element.get();
+            parse(index, text).map_err(|e| e.offset_by(lines.position_of(text)).with_index(index))
+        })
 }

@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 
 use crate::entry::{EntrySeed, IntegrationEntry};
 use crate::error::{
-    Cause, Keys, ParseError, RawList, duplicate_key, fail_with, in_element,
-    in_field, missing_field, wrong_type,
+    Cause, Keys, ParseError, RawList, duplicate_key, fail_with, in_element, in_field,
+    missing_field, wrong_type,
 };
 use crate::escape::Escaped;
 use crate::field::Field;

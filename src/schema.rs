@@ -312,8 +312,20 @@ pub(crate) fn entry_schema(schema: &mut Schema) {
 fn is_rust_format(format: &str) -> bool {
     matches!(
         format,
-        "uint" | "int" | "uint8" | "uint16" | "uint32" | "uint64" | "uint128" | "int8" | "int16"
-            | "int32" | "int64" | "int128" | "float" | "double"
+        "uint"
+            | "int"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uint128"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "int128"
+            | "float"
+            | "double"
     )
 }
 

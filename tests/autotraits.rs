@@ -8,8 +8,8 @@ use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
     DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, DuplicateName, EntryWarning,
-    Field, FileKind, IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
-    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    Field, FileKind, IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult,
+    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
     InvalidIntegrationName, LoadReport, LoadedEntry, ManifestParse, ParseError, ParseErrorKind,
     Position, SecsField, StateLayout, UnknownStatus,
 };

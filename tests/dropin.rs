@@ -6,8 +6,8 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 
 use mvm_integrations::{
-    DEFAULT_MAX_FILE_SIZE, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, Field,
-    FileKind, IntegrationManifest, LoadReport, LoadedEntry, Position, load_dropin_dir,
+    DEFAULT_MAX_FILE_SIZE, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning,
+    Field, FileKind, IntegrationManifest, LoadReport, LoadedEntry, Position, load_dropin_dir,
 };
 use tempfile::TempDir;
 
@@ -1029,7 +1029,7 @@ fn entry_findings_become_warnings_at_their_field() {
             DropinWarning::Entry {
                 warning: EntryWarning::BlankCommand {
                     field: Field::HealthCmd
-},
+                },
                 position: Some(Position { line: 3, column: 2 }),
             },
             DropinWarning::Entry {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use mvm_integrations::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
-    EntryWarning, Field, IntegrationEntry, SecsField, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
-    MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS,
+    EntryWarning, Field, IntegrationEntry, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
+    MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS, SecsField,
 };
 
 #[track_caller]
@@ -139,14 +139,7 @@ fn numeric_ranges_are_enforced_on_parse() {
 
 #[test]
 fn numbers_of_the_wrong_kind_are_errors() {
-    for value in [
-        "1.5",
-        "30.0",
-        "1e3",
-        "\"30\"",
-        "null",
-        "true",
-    ] {
+    for value in ["1.5", "30.0", "1e3", "\"30\"", "null", "true"] {
         let err = parse_err(&format!(r#"{{"name":"x","health_interval_secs":{value}}}"#));
         assert!(
             err.contains("expected `health_interval_secs` as an integer between 1 and 86400"),
@@ -180,7 +173,10 @@ fn malformed_entries_are_errors() {
             "duplicate key `health_cmd`",
         ),
         (r#"{"name":"x","a":1,"a":1}"#, "duplicate key `a`"),
-        (r#"{"name":"x","a":[{"b":{"c":1,"c":1}}]}"#, "duplicate key `c`"),
+        (
+            r#"{"name":"x","a":[{"b":{"c":1,"c":1}}]}"#,
+            "duplicate key `c`",
+        ),
         (r#"{"name":"x","critical":null}"#, "expected a boolean"),
         (r#"{"name":"x","critical":"yes"}"#, "expected a boolean"),
         (r#"{"name":"x","checkpoint_cmd":5}"#, "expected a string"),
@@ -188,7 +184,10 @@ fn malformed_entries_are_errors() {
         (r#"["x"]"#, "expected an integration entry object"),
         ("null", "expected an integration entry object"),
         (r#"{"name":"x"} {}"#, "trailing characters"),
-        (r#"{"name":"x""#, "unexpected end of input while parsing an object"),
+        (
+            r#"{"name":"x""#,
+            "unexpected end of input while parsing an object",
+        ),
     ] {
         let err = parse_err(json);
         assert!(err.contains(want), "{json}: `{err}` lacks `{want}`");
@@ -299,8 +298,14 @@ fn duration_accessors_match_the_seconds() {
 #[test]
 fn to_json_compact_is_serde_json_to_string_and_to_json_is_pretty() {
     let entry = parse(r#"{"name":"q","health_cmd":"echo \"ok\"\n","startup_grace_secs":7}"#);
-    assert_eq!(entry.to_json_compact(), serde_json::to_string(&entry).unwrap());
-    assert_eq!(entry.to_json(), serde_json::to_string_pretty(&entry).unwrap());
+    assert_eq!(
+        entry.to_json_compact(),
+        serde_json::to_string(&entry).unwrap()
+    );
+    assert_eq!(
+        entry.to_json(),
+        serde_json::to_string_pretty(&entry).unwrap()
+    );
     assert_eq!(
         IntegrationEntry::from_slice(entry.to_json().as_bytes()).unwrap(),
         entry
@@ -500,9 +505,24 @@ fn secs_fields_are_the_one_table_of_ranges_and_defaults() {
     assert_eq!(
         table,
         [
-            (Field::HealthIntervalSecs, 1, MAX_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_INTERVAL_SECS),
-            (Field::HealthTimeoutSecs, 1, MAX_HEALTH_TIMEOUT_SECS, DEFAULT_HEALTH_TIMEOUT_SECS),
-            (Field::StartupGraceSecs, 0, MAX_STARTUP_GRACE_SECS, DEFAULT_STARTUP_GRACE_SECS),
+            (
+                Field::HealthIntervalSecs,
+                1,
+                MAX_HEALTH_INTERVAL_SECS,
+                DEFAULT_HEALTH_INTERVAL_SECS
+            ),
+            (
+                Field::HealthTimeoutSecs,
+                1,
+                MAX_HEALTH_TIMEOUT_SECS,
+                DEFAULT_HEALTH_TIMEOUT_SECS
+            ),
+            (
+                Field::StartupGraceSecs,
+                0,
+                MAX_STARTUP_GRACE_SECS,
+                DEFAULT_STARTUP_GRACE_SECS
+            ),
         ]
     );
     let defaults = serde_json::to_value(IntegrationEntry::new(name("a"))).unwrap();

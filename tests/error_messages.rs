@@ -262,7 +262,10 @@ fn reworded_json_messages() {
             "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 36",
         ),
         // serde_json: "EOF while parsing ..."
-        ("", "unexpected end of input while parsing a value at line 1 column 1"),
+        (
+            "",
+            "unexpected end of input while parsing a value at line 1 column 1",
+        ),
         (
             r#"{"name":"x""#,
             "unexpected end of input while parsing an object at line 1 column 11",
@@ -271,7 +274,10 @@ fn reworded_json_messages() {
             r#"{"name":"x"#,
             "unexpected end of input while parsing a string at line 1 column 10",
         ),
-        ("{\n", "unexpected end of input while parsing an object at line 2 column 1"),
+        (
+            "{\n",
+            "unexpected end of input while parsing an object at line 2 column 1",
+        ),
         (
             &format!("{}1{}", "[".repeat(200), "]".repeat(200)),
             "invalid type: sequence, expected an integration entry object at line 1 column 1",

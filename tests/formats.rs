@@ -89,7 +89,10 @@ fn the_rules_hold_in_every_format() {
     let mut bytes = Vec::new();
     ciborium::into_writer(&duplicate, &mut bytes).unwrap();
     let err = ciborium::from_reader::<IntegrationManifest, _>(bytes.as_slice()).unwrap_err();
-    assert!(err.to_string().contains("duplicate integration name `a`"), "{err}");
+    assert!(
+        err.to_string().contains("duplicate integration name `a`"),
+        "{err}"
+    );
 
     for array in [json!([[]]), json!(["a"])] {
         assert!(serde_json::from_value::<IntegrationManifest>(array.clone()).is_err());

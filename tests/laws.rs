@@ -4,10 +4,10 @@ use std::path::{Component, Path};
 
 use mvm_integrations::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS, Field,
-    INTEGRATIONS_BASE_PATH, IntegrationEntry, InvalidEntry, IntegrationHealthResult, IntegrationManifest,
-    IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_HEALTH_INTERVAL_SECS,
-    MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS, StateLayout,
-    integration_checkpoint_path, integration_state_dir,
+    INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationHealthResult, IntegrationManifest,
+    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    MAX_HEALTH_INTERVAL_SECS, MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS,
+    StateLayout, integration_checkpoint_path, integration_state_dir,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;

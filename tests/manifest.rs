@@ -84,10 +84,7 @@ fn order_is_kept() {
     let names = ["zeta", "alpha", "mid", "alpha2"];
     let manifest = manifest(&names);
     let back = IntegrationManifest::from_json(&manifest.to_json()).unwrap();
-    let got: Vec<&str> = back
-        .iter()
-        .map(|e| e.name().as_str())
-        .collect();
+    let got: Vec<&str> = back.iter().map(|e| e.name().as_str()).collect();
     assert_eq!(got, names);
 }
 
@@ -96,7 +93,11 @@ fn constructors_agree() {
     let entries = vec![entry("a"), entry("b")];
     let new = IntegrationManifest::new(entries.clone()).unwrap();
     let from = IntegrationManifest::try_from(entries.clone()).unwrap();
-    let collected: IntegrationManifest = entries.clone().into_iter().collect::<Result<_, _>>().unwrap();
+    let collected: IntegrationManifest = entries
+        .clone()
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
     let mut pushed = IntegrationManifest::default();
     for e in entries.clone() {
         pushed.push(e).unwrap();
@@ -107,7 +108,10 @@ fn constructors_agree() {
     assert_eq!(new.entries(), entries);
     assert_eq!(new.clone().into_entries(), entries);
     assert_eq!(Vec::from(new.clone()), entries);
-    assert_eq!(new.iter().collect::<Vec<_>>(), entries.iter().collect::<Vec<_>>());
+    assert_eq!(
+        new.iter().collect::<Vec<_>>(),
+        entries.iter().collect::<Vec<_>>()
+    );
     assert_eq!((&new).into_iter().count(), 2);
     assert_eq!(new.clone().into_iter().collect::<Vec<_>>(), entries);
     assert_eq!(new.len(), 2);
@@ -126,7 +130,10 @@ fn get_finds_an_entry_by_name() {
 #[test]
 fn constructing_with_a_duplicate_name_is_an_error() {
     let err = IntegrationManifest::new(vec![entry("a"), entry("b"), entry("a")]).unwrap_err();
-    assert_eq!((err.name().as_str(), err.index(), err.first_index()), ("a", 2, 0));
+    assert_eq!(
+        (err.name().as_str(), err.index(), err.first_index()),
+        ("a", 2, 0)
+    );
     assert_eq!(
         err.to_string(),
         "duplicate integration name `a`: entry 2 has the name of entry 0, expected each name once"
@@ -138,12 +145,17 @@ fn constructing_with_a_duplicate_name_is_an_error() {
     let mut manifest = manifest(&["a"]);
     let err = manifest.push(entry("a")).unwrap_err();
     assert_eq!((err.index(), err.first_index()), (1, 0));
-    assert_eq!(manifest.len(), 1, "a refused push leaves the manifest as it was");
+    assert_eq!(
+        manifest.len(),
+        1,
+        "a refused push leaves the manifest as it was"
+    );
 }
 
 #[test]
 fn strict_parsing_rejects_a_duplicate_name_on_the_later_entry() {
-    let json = "{\"integrations\": [\n  {\"name\": \"a\"},\n  {\"name\": \"b\"},\n  {\"name\": \"a\"}\n]}";
+    let json =
+        "{\"integrations\": [\n  {\"name\": \"a\"},\n  {\"name\": \"b\"},\n  {\"name\": \"a\"}\n]}";
     for err in [
         IntegrationManifest::from_json(json).unwrap_err(),
         IntegrationManifest::from_slice(json.as_bytes()).unwrap_err(),
@@ -152,28 +164,53 @@ fn strict_parsing_rejects_a_duplicate_name_on_the_later_entry() {
         assert_eq!(err.index(), Some(2));
         assert_eq!(err.field(), Some(Field::Name));
         assert_eq!(err.position(), Some(Position { line: 4, column: 3 }));
-        assert_eq!(err.to_string(), "duplicate value for `name` at line 4 column 3");
-        let cause = err.source().unwrap().downcast_ref::<DuplicateName>().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "duplicate value for `name` at line 4 column 3"
+        );
+        let cause = err
+            .source()
+            .unwrap()
+            .downcast_ref::<DuplicateName>()
+            .unwrap();
         assert_eq!((cause.index(), cause.first_index()), (2, 0));
     }
     // Through serde too (a host embedding a manifest in its own document).
     let err = serde_json::from_str::<IntegrationManifest>(json).unwrap_err();
-    assert!(err.to_string().starts_with("duplicate integration name `a`"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("duplicate integration name `a`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn lenient_parsing_keeps_the_good_entries_with_exact_positions() {
     let json = "{\"integrations\": [\n  {\"name\": \"a\"},\n  {\"name\": \"My App\"},\n  {\"name\": \"b\", \"health_interval_secs\": 0},\n  {\"name\": \"a\", \"critical\": true},\n  5,\n  {\"name\": \"c\", \"x\": 1, \"x\": 2},\n  {\"name\": \"d\"}\n]}";
     let parsed = IntegrationManifest::parse_lenient(json).unwrap();
-    let names: Vec<&str> = parsed.manifest().iter().map(|e| e.name().as_str()).collect();
+    let names: Vec<&str> = parsed
+        .manifest()
+        .iter()
+        .map(|e| e.name().as_str())
+        .collect();
     assert_eq!(names, ["a", "d"]);
-    assert!(!parsed.manifest().get("a").unwrap().critical(), "the first `a` is kept");
+    assert!(
+        !parsed.manifest().get("a").unwrap().critical(),
+        "the first `a` is kept"
+    );
     let problems: Vec<(usize, ParseErrorKind, Option<Field>, usize, usize, String)> = parsed
         .problems()
         .iter()
         .map(|p| {
             let at = p.position().unwrap();
-            (p.index().unwrap(), p.kind(), p.field(), at.line, at.column, p.to_string())
+            (
+                p.index().unwrap(),
+                p.kind(),
+                p.field(),
+                at.line,
+                at.column,
+                p.to_string(),
+            )
         })
         .collect();
     assert_eq!(
@@ -192,17 +229,38 @@ fn lenient_parsing_keeps_the_good_entries_with_exact_positions() {
 
     // The strict parse fails on the first of them.
     let err = IntegrationManifest::from_json(json).unwrap_err();
-    assert_eq!((err.index(), err.position()), (Some(1), Some(Position { line: 3, column: 19 })));
+    assert_eq!(
+        (err.index(), err.position()),
+        (
+            Some(1),
+            Some(Position {
+                line: 3,
+                column: 19
+            })
+        )
+    );
 }
 
 #[test]
 fn lenient_parsing_fails_when_the_document_is_not_a_manifest() {
     for (json, want) in [
-        ("[[]]", "invalid type: sequence, expected an integration manifest object at line 1 column 1"),
+        (
+            "[[]]",
+            "invalid type: sequence, expected an integration manifest object at line 1 column 1",
+        ),
         ("{}", "missing field `integrations` at line 1 column 2"),
-        (r#"{"integrations":{}}"#, "invalid type: map, expected a list of integration entries at line 1 column 16"),
-        (r#"{"integrations":[],"integrations":[]}"#, "duplicate key `integrations`: expected each key once in an object at line 1 column 33"),
-        (r#"{"integrations":[{"name":"a"]}"#, "expected `,` or `}` at line 1 column 29"),
+        (
+            r#"{"integrations":{}}"#,
+            "invalid type: map, expected a list of integration entries at line 1 column 16",
+        ),
+        (
+            r#"{"integrations":[],"integrations":[]}"#,
+            "duplicate key `integrations`: expected each key once in an object at line 1 column 33",
+        ),
+        (
+            r#"{"integrations":[{"name":"a"]}"#,
+            "expected `,` or `}` at line 1 column 29",
+        ),
     ] {
         let err = IntegrationManifest::parse_lenient(json).unwrap_err();
         assert_eq!(err.to_string(), want, "{json}");
@@ -228,8 +286,14 @@ fn unknown_fields_are_ignored() {
 fn malformed_manifests_are_errors() {
     for (json, want) in [
         ("{}", "missing field `integrations`"),
-        (r#"{"integrations":null}"#, "expected a list of integration entries"),
-        (r#"{"integrations":{}}"#, "expected a list of integration entries"),
+        (
+            r#"{"integrations":null}"#,
+            "expected a list of integration entries",
+        ),
+        (
+            r#"{"integrations":{}}"#,
+            "expected a list of integration entries",
+        ),
         (r#"{"integrations":[{}]}"#, "missing field `name`"),
         (
             r#"{"integrations":[{"name":"ok"},{"name":"a/b"}]}"#,
@@ -239,8 +303,14 @@ fn malformed_manifests_are_errors() {
             r#"{"integrations":[{"name":"a","health_timeout_secs":0}]}"#,
             "invalid `health_timeout_secs` value `0`",
         ),
-        ("[]", "invalid type: sequence, expected an integration manifest object"),
-        ("[[]]", "invalid type: sequence, expected an integration manifest object"),
+        (
+            "[]",
+            "invalid type: sequence, expected an integration manifest object",
+        ),
+        (
+            "[[]]",
+            "invalid type: sequence, expected an integration manifest object",
+        ),
         ("", "unexpected end of input while parsing a value"),
     ] {
         let err = format!("{:#}", IntegrationManifest::from_json(json).unwrap_err());

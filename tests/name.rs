@@ -174,12 +174,18 @@ fn escaped_json_is_validated_after_unescaping() {
 #[test]
 fn entries_reject_invalid_names_with_the_name_and_the_rule() {
     let err = IntegrationEntry::from_json(r#"{"name": "../etc"}"#).unwrap_err();
-    assert_eq!(err.to_string(), "invalid value for `name` at line 1 column 17");
+    assert_eq!(
+        err.to_string(),
+        "invalid value for `name` at line 1 column 17"
+    );
     let cause = std::error::Error::source(&err)
         .and_then(|e| e.downcast_ref::<InvalidIntegrationName>())
         .unwrap();
     assert_eq!(cause.name(), "../etc");
-    assert_eq!(cause.to_string(), "invalid integration name `../etc`: must not contain `/`");
+    assert_eq!(
+        cause.to_string(),
+        "invalid integration name `../etc`: must not contain `/`"
+    );
     let err = IntegrationEntry::from_json(r#"{"name": ".hidden"}"#).unwrap_err();
     assert!(
         format!("{err:#}").ends_with(

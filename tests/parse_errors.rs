@@ -65,8 +65,12 @@ fn an_error_chain_never_repeats_a_message() {
         let err = IntegrationEntry::from_slice(text.as_bytes()).unwrap_err();
         assert_chain_never_repeats(&err);
     }
-    let manifest = r#"{"integrations":[{"name":"a"},{"name":"a b"},{"name":"a"},{"name":"c","critical":1}]}"#;
-    for problem in IntegrationManifest::parse_lenient(manifest).unwrap().problems() {
+    let manifest =
+        r#"{"integrations":[{"name":"a"},{"name":"a b"},{"name":"a"},{"name":"c","critical":1}]}"#;
+    for problem in IntegrationManifest::parse_lenient(manifest)
+        .unwrap()
+        .problems()
+    {
         assert_chain_never_repeats(problem);
     }
     assert_chain_never_repeats(&IntegrationManifest::from_json(manifest).unwrap_err());
@@ -85,7 +89,10 @@ fn every_parse_error_has_a_position_from_1() {
         let err = IntegrationEntry::from_json(text).unwrap_err();
         let Position { line, column } = err.position().unwrap_or_else(|| panic!("{text}"));
         assert!(line >= 1 && column >= 1, "{text}: {line}:{column}");
-        assert!(err.to_string().ends_with(&format!(" at line {line} column {column}")));
+        assert!(
+            err.to_string()
+                .ends_with(&format!(" at line {line} column {column}"))
+        );
     }
 }
 
@@ -100,28 +107,89 @@ fn a_parse_error_exposes_its_kind_field_and_position() {
         Option<Field>,
     );
     let table: &[Row] = &[
-        (r#"{"name":"a","health_interval_secs":0}"#, ParseErrorKind::Value, Some(Field::HealthIntervalSecs), (1, 36), Some(Field::HealthIntervalSecs)),
-        ("{\n  \"name\": \"a\",\n  \"startup_grace_secs\": 99999\n}", ParseErrorKind::Value, Some(Field::StartupGraceSecs), (3, 29), Some(Field::StartupGraceSecs)),
-        (r#"{"name":"a b"}"#, ParseErrorKind::Value, Some(Field::Name), (1, 13), Some(Field::Name)),
-        (r#"{"name":"a","critical":1}"#, ParseErrorKind::Type, Some(Field::Critical), (1, 24), None),
-        (r#"{"name":"a","restore_cmd":[]}"#, ParseErrorKind::Type, Some(Field::RestoreCmd), (1, 26), None),
-        (r#"{"critical":true}"#, ParseErrorKind::MissingField, Some(Field::Name), (1, 17), None),
-        (r#"{"name":"a","health_cmd":"x","health_cmd":"y"}"#, ParseErrorKind::DuplicateKey, Some(Field::HealthCmd), (1, 41), None),
-        (r#"{"name":"a","z":[{"q":1,"q":2}]}"#, ParseErrorKind::DuplicateKey, None, (1, 27), None),
+        (
+            r#"{"name":"a","health_interval_secs":0}"#,
+            ParseErrorKind::Value,
+            Some(Field::HealthIntervalSecs),
+            (1, 36),
+            Some(Field::HealthIntervalSecs),
+        ),
+        (
+            "{\n  \"name\": \"a\",\n  \"startup_grace_secs\": 99999\n}",
+            ParseErrorKind::Value,
+            Some(Field::StartupGraceSecs),
+            (3, 29),
+            Some(Field::StartupGraceSecs),
+        ),
+        (
+            r#"{"name":"a b"}"#,
+            ParseErrorKind::Value,
+            Some(Field::Name),
+            (1, 13),
+            Some(Field::Name),
+        ),
+        (
+            r#"{"name":"a","critical":1}"#,
+            ParseErrorKind::Type,
+            Some(Field::Critical),
+            (1, 24),
+            None,
+        ),
+        (
+            r#"{"name":"a","restore_cmd":[]}"#,
+            ParseErrorKind::Type,
+            Some(Field::RestoreCmd),
+            (1, 26),
+            None,
+        ),
+        (
+            r#"{"critical":true}"#,
+            ParseErrorKind::MissingField,
+            Some(Field::Name),
+            (1, 17),
+            None,
+        ),
+        (
+            r#"{"name":"a","health_cmd":"x","health_cmd":"y"}"#,
+            ParseErrorKind::DuplicateKey,
+            Some(Field::HealthCmd),
+            (1, 41),
+            None,
+        ),
+        (
+            r#"{"name":"a","z":[{"q":1,"q":2}]}"#,
+            ParseErrorKind::DuplicateKey,
+            None,
+            (1, 27),
+            None,
+        ),
         (r#"["a"]"#, ParseErrorKind::Type, None, (1, 1), None),
         (r#"{"name":"a""#, ParseErrorKind::Eof, None, (1, 11), None),
-        (r#"{"name":"a",}"#, ParseErrorKind::Syntax, None, (1, 13), None),
+        (
+            r#"{"name":"a",}"#,
+            ParseErrorKind::Syntax,
+            None,
+            (1, 13),
+            None,
+        ),
     ];
     for &(text, kind, field, (line, column), cause) in table {
         let err = IntegrationEntry::from_json(text).unwrap_err();
         assert_eq!(err.kind(), kind, "{text}: {err}");
         assert_eq!(err.field(), field, "{text}: {err}");
-        assert_eq!(err.position(), Some(Position { line, column }), "{text}: {err}");
+        assert_eq!(
+            err.position(),
+            Some(Position { line, column }),
+            "{text}: {err}"
+        );
         assert_eq!(err.index(), None, "{text}");
         let typed = err.source().and_then(|e| {
             e.downcast_ref::<InvalidEntry>()
                 .map(InvalidEntry::field)
-                .or_else(|| e.downcast_ref::<InvalidIntegrationName>().map(|_| Field::Name))
+                .or_else(|| {
+                    e.downcast_ref::<InvalidIntegrationName>()
+                        .map(|_| Field::Name)
+                })
         });
         assert_eq!(typed, cause, "{text}: {err}");
     }
@@ -132,7 +200,10 @@ fn bytes_that_are_not_utf8_are_placed() {
     let err = IntegrationEntry::from_slice(b"{\"name\":\"a\",\n\"x\":\"\xff\"}").unwrap_err();
     assert_eq!(err.kind(), ParseErrorKind::NotUtf8);
     assert_eq!(err.position(), Some(Position { line: 2, column: 6 }));
-    assert_eq!(err.to_string(), "invalid UTF-8: expected JSON text at line 2 column 6");
+    assert_eq!(
+        err.to_string(),
+        "invalid UTF-8: expected JSON text at line 2 column 6"
+    );
 }
 
 #[test]
@@ -145,7 +216,11 @@ fn parses_nest_without_mixing_their_records() {
         entry: IntegrationEntry,
     }
     let err = serde_json::from_str::<Host>(r#"{"entry":{"name":"a b"}}"#).unwrap_err();
-    assert!(err.to_string().starts_with("invalid integration name `a b`"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid integration name `a b`"),
+        "{err}"
+    );
     // The crate's parse right after is not affected by the one before.
     let err = IntegrationEntry::from_json(r#"{"name":"a","critical":1}"#).unwrap_err();
     assert_eq!(err.field(), Some(Field::Critical));
@@ -203,13 +278,15 @@ impl Node {
 }
 
 fn node() -> impl Strategy<Value = Node> {
-    any::<u8>().prop_map(Node::Leaf).prop_recursive(4, 32, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Node::List),
-            prop::collection::vec((prop::sample::select(vec!['x', 'y', 'z']), inner), 0..4)
-                .prop_map(Node::Object),
-        ]
-    })
+    any::<u8>()
+        .prop_map(Node::Leaf)
+        .prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Node::List),
+                prop::collection::vec((prop::sample::select(vec!['x', 'y', 'z']), inner), 0..4)
+                    .prop_map(Node::Object),
+            ]
+        })
 }
 
 proptest! {

@@ -135,7 +135,12 @@ fn entry_table_states_the_secs_table() {
             .iter()
             .find(|r| r[0] == secs.field().as_str())
             .unwrap_or_else(|| panic!("no row for `{}`", secs.field()));
-        assert_eq!(row[2], secs.default().to_string(), "default of `{}`", secs.field());
+        assert_eq!(
+            row[2],
+            secs.default().to_string(),
+            "default of `{}`",
+            secs.field()
+        );
         // A note may follow the range in parentheses.
         assert_eq!(
             row[3].split(" (").next().unwrap(),

@@ -46,7 +46,9 @@ fn every_vector_file_is_covered() {
             let name = entry.unwrap().file_name().into_string().unwrap();
             let text = read(version, &name);
             let parsed = match name.split('.').next().unwrap() {
-                "entry" => IntegrationEntry::from_json(&text).map(drop).map_err(|e| e.to_string()),
+                "entry" => IntegrationEntry::from_json(&text)
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
                 "manifest" => IntegrationManifest::from_json(&text)
                     .map(drop)
                     .map_err(|e| e.to_string()),
