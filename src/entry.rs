@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Unexpected, Visitor};
 
 use crate::error::{
-    Cause, Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
+    Cause, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
     missing_field, wrong_type,
 };
 use crate::field::Field;
@@ -68,7 +68,7 @@ use crate::{
 #[cfg_attr(
     feature = "schema",
     derive(schemars::JsonSchema),
-    schemars(transform = crate::schema::tidy_docs)
+    schemars(transform = crate::schema::entry_schema)
 )]
 pub struct IntegrationEntry {
     /// The integration's name; also the name of its state directory,
@@ -90,29 +90,17 @@ pub struct IntegrationEntry {
     #[cfg_attr(feature = "schema", schemars(default))]
     health_cmd: Option<String>,
     /// Seconds between health checks.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(
-            default = "crate::schema::default_health_interval_secs",
-            range(min = 1, max = MAX_HEALTH_INTERVAL_SECS)
-        )
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     health_interval_secs: u64,
     /// Seconds one health check may run before it counts as failed.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(
-            default = "crate::schema::default_health_timeout_secs",
-            range(min = 1, max = MAX_HEALTH_TIMEOUT_SECS)
-        )
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     health_timeout_secs: u64,
     /// Seconds after start during which failed or missing health checks report `starting`
     /// rather than an error. Added in `mvm-guest` 0.13.0.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(default, range(max = MAX_STARTUP_GRACE_SECS))
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     startup_grace_secs: u64,
 }
 
@@ -903,7 +891,7 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                         unknown.push(key.clone().into_owned());
                     }
                     seen.insert(key)?;
-                    map.next_value_seed(Ignored)?;
+                    crate::error::skip_value(&mut map)?;
                 }
             }
         }

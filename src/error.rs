@@ -14,10 +14,12 @@ use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Expected, Unexpected};
+use serde_json::value::RawValue;
 
 use crate::entry::InvalidEntry;
 use crate::escape::Escaped;
 use crate::field::Field;
+use crate::manifest::DuplicateName;
 use crate::name::InvalidIntegrationName;
 use crate::position::Position;
 
@@ -88,6 +90,37 @@ pub struct ParseError {
 pub(crate) enum Cause {
     Entry(InvalidEntry),
     Name(InvalidIntegrationName),
+    Duplicate(DuplicateName),
+}
+
+impl Cause {
+    fn kind(&self) -> ParseErrorKind {
+        match self {
+            Cause::Entry(_) | Cause::Name(_) => ParseErrorKind::Value,
+            Cause::Duplicate(_) => ParseErrorKind::DuplicateName,
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Entry(e) => e.fmt(f),
+            Cause::Name(e) => e.fmt(f),
+            Cause::Duplicate(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The message of a parse error whose cause says the rest.
+fn cause_message(cause: &Cause, field: Option<Field>) -> Box<str> {
+    if let Cause::Duplicate(_) = cause {
+        return "duplicate value for `name`".into();
+    }
+    match field {
+        Some(field) => format!("invalid value for `{field}`").into(),
+        None => "invalid value".into(),
+    }
 }
 
 impl ParseError {
@@ -96,9 +129,9 @@ impl ParseError {
         self.kind
     }
 
-    /// Where parsing stopped, line and column from 1, counted in the whole document given to
-    /// `from_json` or `from_slice`. `None` only for an error that has no place in a text, such
-    /// as a manifest built with [`IntegrationManifest::try_new`](crate::IntegrationManifest::try_new).
+    /// Where parsing stopped, line and column from 1 (columns in bytes), counted in the whole
+    /// document given to `from_json`, `from_slice` or `parse_lenient`. `None` only when the
+    /// parser could not place the error.
     pub fn position(&self) -> Option<Position> {
         self.position
     }
@@ -113,19 +146,17 @@ impl ParseError {
         self.index
     }
 
-    /// The message and its causes, without the position: for the loader, which shows the
-    /// position its own way.
+    /// One line without the position, for the loader, which shows the position its own way:
+    /// the typed cause when there is one (it names the field and the value), else the
+    /// message.
     pub(crate) fn detail(&self) -> impl fmt::Display + '_ {
         struct Detail<'a>(&'a ParseError);
         impl fmt::Display for Detail<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0.message)?;
-                let mut source = std::error::Error::source(self.0);
-                while let Some(cause) = source {
-                    write!(f, ": {cause}")?;
-                    source = cause.source();
+                match &self.0.cause {
+                    Some(cause) => cause.fmt(f),
+                    None => f.write_str(&self.0.message),
                 }
-                Ok(())
             }
         }
         Detail(self)
@@ -142,6 +173,22 @@ impl ParseError {
         }
     }
 
+    /// An error whose typed cause says what is wrong, in the field `name`.
+    pub(crate) fn with_cause(cause: Cause) -> Self {
+        let field = match cause {
+            Cause::Entry(ref e) => e.field(),
+            Cause::Name(_) | Cause::Duplicate(_) => Field::Name,
+        };
+        ParseError {
+            kind: cause.kind(),
+            message: cause_message(&cause, Some(field)),
+            position: None,
+            field: Some(field),
+            index: None,
+            cause: Some(cause),
+        }
+    }
+
     pub(crate) fn with_position(mut self, position: Option<Position>) -> Self {
         self.position = position;
         self
@@ -152,13 +199,17 @@ impl ParseError {
         self
     }
 
-    /// Moves the error from a sub-document that starts at `base` into the whole document.
+    /// Moves the error from a sub-document that starts at `base` into the whole document;
+    /// an error without a position is placed at `base`.
     pub(crate) fn offset_by(mut self, base: Position) -> Self {
-        if let Some(p) = &mut self.position {
-            if p.line == 1 {
-                p.column += base.column - 1;
+        match &mut self.position {
+            Some(p) => {
+                if p.line == 1 {
+                    p.column += base.column - 1;
+                }
+                p.line += base.line - 1;
             }
-            p.line += base.line - 1;
+            None => self.position = Some(base),
         }
         self
     }
@@ -174,10 +225,9 @@ impl ParseError {
         let text = text.strip_suffix(&suffix).unwrap_or(&text);
         let (kind, message, cause) = match context.detail {
             Some(detail) if *detail.serde_message == *text => {
-                let message = match (&detail.cause, context.field) {
-                    (Some(_), Some(field)) => format!("invalid value for `{field}`").into(),
-                    (Some(_), None) => "invalid value".into(),
-                    (None, _) => detail.message,
+                let message = match &detail.cause {
+                    Some(cause) => cause_message(cause, context.field),
+                    None => detail.message,
                 };
                 (detail.kind, message, detail.cause)
             }
@@ -254,11 +304,48 @@ fn bound(rest: &str, prefix: &str) -> Box<str> {
     if let Some((value, expected)) = quoted.and_then(|q| q.rsplit_once("\", expected ")) {
         return format!(
             "{prefix}string `{}`, expected {expected}",
-            Escaped::quoted(value)
+            Escaped::quoted(&undebug(value))
         )
         .into();
     }
     format!("{prefix}{rest}").into()
+}
+
+/// Undoes `str`'s `Debug` escaping, with which serde quotes a string: `\\`, `\"`, `\'`,
+/// `\n`, `\r`, `\t`, `\0` and `\u{…}`.
+fn undebug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('u') => {
+                let rest = chars.as_str();
+                let code = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok().map(|v| (hex.len(), v)))
+                    .and_then(|(len, v)| char::from_u32(v).map(|c| (len, c)));
+                match code {
+                    Some((len, c)) => {
+                        out.push(c);
+                        chars = rest[len + 2..].chars();
+                    }
+                    None => out.push_str("\\u"),
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 impl fmt::Display for ParseError {
@@ -285,6 +372,7 @@ impl std::error::Error for ParseError {
         match &self.cause {
             Some(Cause::Entry(e)) => Some(e),
             Some(Cause::Name(e)) => Some(e),
+            Some(Cause::Duplicate(e)) => Some(e),
             None => None,
         }
     }
@@ -298,6 +386,9 @@ struct Detail {
     /// The message of the [`ParseError`] when there is no cause.
     message: Box<str>,
     cause: Option<Cause>,
+    /// The address of the byte where the error is, when the visitor knows it better than
+    /// serde_json's position.
+    address: Option<usize>,
 }
 
 #[derive(Default)]
@@ -325,9 +416,7 @@ impl Scope {
 
     fn finish(mut self) -> Context {
         let saved = self.saved.take().unwrap_or_default();
-        CONTEXT
-            .with(|c| c.replace(saved))
-            .unwrap_or_default()
+        CONTEXT.with(|c| c.replace(saved)).unwrap_or_default()
     }
 }
 
@@ -359,6 +448,7 @@ pub(crate) fn fail<E: de::Error>(kind: ParseErrorKind, message: impl fmt::Displa
                 serde_message: message.as_str().into(),
                 message: message.as_str().into(),
                 cause: None,
+                address: None,
             });
         }
     });
@@ -367,17 +457,15 @@ pub(crate) fn fail<E: de::Error>(kind: ParseErrorKind, message: impl fmt::Displa
 
 /// Raises a serde error for a typed cause, recording the cause for the enclosing parse.
 pub(crate) fn fail_with<E: de::Error>(cause: Cause) -> E {
-    let message = match &cause {
-        Cause::Entry(e) => e.to_string(),
-        Cause::Name(e) => e.to_string(),
-    };
+    let message = cause.to_string();
     with_context(|c| {
         if c.detail.is_none() {
             c.detail = Some(Detail {
-                kind: ParseErrorKind::Value,
+                kind: cause.kind(),
                 serde_message: message.as_str().into(),
                 message: Box::default(),
                 cause: Some(cause),
+                address: None,
             });
         }
     });
@@ -458,7 +546,17 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
     let mut de = serde_json::Deserializer::from_str(json);
     let result = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     let context = scope.finish();
-    result.map_err(|e| ParseError::from_json_error(e, context))
+    result.map_err(|e| {
+        let address = context.detail.as_ref().and_then(|d| d.address);
+        let mut error = ParseError::from_json_error(e, context);
+        let offset = address.and_then(|a| a.checked_sub(json.as_ptr() as usize));
+        if let Some(offset) = offset.filter(|&o| o < json.len()) {
+            if error.kind == ParseErrorKind::DuplicateKey {
+                error.position = Some(position_at(json.as_bytes(), offset));
+            }
+        }
+        error
+    })
 }
 
 /// Parses JSON bytes into `T`: bytes that are not UTF-8 are an error, even inside a field
@@ -471,12 +569,43 @@ pub(crate) fn from_slice<T: DeserializeOwned>(json: &[u8]) -> Result<T, ParseErr
 pub(crate) fn utf8(json: &[u8]) -> Result<&str, ParseError> {
     std::str::from_utf8(json).map_err(|e| {
         let at = e.valid_up_to();
-        ParseError::new(
-            ParseErrorKind::NotUtf8,
-            format!("invalid UTF-8 at byte {at}: expected JSON text"),
-        )
-        .with_position(Some(position_at(json, at)))
+        ParseError::new(ParseErrorKind::NotUtf8, "invalid UTF-8: expected JSON text")
+            .with_position(Some(position_at(json, at)))
     })
+}
+
+/// Positions of sub-slices of one text, found in increasing order without scanning the
+/// text again from its start.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    at: Position,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Lines {
+            text,
+            offset: 0,
+            at: Position { line: 1, column: 1 },
+        }
+    }
+
+    /// The position where `part`, a slice of the text, starts. Parts must come in order.
+    pub(crate) fn position_of(&mut self, part: &str) -> Position {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let start = start.min(self.text.len()).max(self.offset);
+        for &b in &self.text.as_bytes()[self.offset..start] {
+            if b == b'\n' {
+                self.at.line += 1;
+                self.at.column = 1;
+            } else {
+                self.at.column += 1;
+            }
+        }
+        self.offset = start;
+        self.at
+    }
 }
 
 /// The position of byte `offset` in `text`, line and column (in bytes) from 1.
@@ -525,6 +654,90 @@ impl<'de> Keys<'de> {
         seen.insert(key);
         Ok(())
     }
+}
+
+/// Skips the value of an unknown key, rejecting a key repeated in any object inside it.
+///
+/// In the crate's own JSON parses the value is skipped by serde_json without recursion (so
+/// nesting deeper than serde_json's limit is still skipped) and its text is then scanned
+/// for repeated keys, also without recursion. Elsewhere (another format, a host's parse)
+/// it is walked with [`Ignored`].
+pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    let in_json_parse = CONTEXT.with(|c| c.try_borrow().is_ok_and(|c| c.is_some()));
+    if !in_json_parse {
+        return map.next_value_seed(Ignored);
+    }
+    let raw: &'de RawValue = map.next_value()?;
+    match repeated_key(raw.get()) {
+        Some((key, end)) => {
+            let error = duplicate_key(&key);
+            // Placed at the repeated key, not where serde_json stopped.
+            with_context(|c| {
+                if let Some(detail) = &mut c.detail {
+                    detail.address = Some(raw.get().as_ptr() as usize + end);
+                }
+            });
+            Err(error)
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first key repeated in one object of `json`, valid JSON text, at any depth, with the
+/// offset of its closing quote. Scans without recursion; allocates only for objects.
+fn repeated_key(json: &str) -> Option<(String, usize)> {
+    let bytes = json.as_bytes();
+    // One entry per open container: the keys of an object, `None` for an array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => {
+                open.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    escaped |= bytes[i] == b'\\';
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    let text = json.get(start + 1..i).unwrap_or_default();
+                    let key = if escaped {
+                        let quoted = json.get(start..=i).unwrap_or_default();
+                        // Keys compare decoded: `"\\u0061"` is `"a"`.
+                        serde_json::from_str::<String>(quoted)
+                            .map_or(Cow::Borrowed(text), Cow::Owned)
+                    } else {
+                        Cow::Borrowed(text)
+                    };
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if keys.contains(&key) {
+                            return Some((key.into_owned(), i));
+                        }
+                        keys.insert(key);
+                    }
+                    expect_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Skips any value, as `IgnoredAny` does, but rejects duplicate keys in every object inside
@@ -621,7 +834,10 @@ pub(crate) struct AnyKey;
 impl<'de> DeserializeSeed<'de> for AnyKey {
     type Value = Option<Cow<'de, str>>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -669,4 +885,61 @@ impl<'de> de::Visitor<'de> for AnyKey {
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+}
+
+/// A JSON list whose elements are kept as text, for parsing one by one. The string says
+/// what the list holds, for messages: `a list of integration entries`.
+#[derive(Clone, Copy)]
+pub(crate) struct RawList(pub(crate) &'static str);
+
+impl<'de> DeserializeSeed<'de> for RawList {
+    type Value = Vec<&'de RawValue>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for RawList {
+    type Value = Vec<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Err(wrong_type(Unexpected::Str(v), &self))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut elements = Vec::new();
+        loop {
+            let index = elements.len();
+            match in_element(index, seq.next_element::<&'de RawValue>())? {
+                Some(element) => elements.push(element),
+                None => return Ok(elements),
+            }
+        }
+    }
+}
+
+/// Parses each element of `elements`, slices of `json` from a [`RawList`], with
+/// `parse(index, text)`. Each error gets the element's index and its position in the whole
+/// of `json`.
+pub(crate) fn parse_elements<'a, T>(
+    json: &'a str,
+    elements: Vec<&'a RawValue>,
+    mut parse: impl FnMut(usize, &'a str) -> Result<T, ParseError>,
+) -> impl Iterator<Item = Result<T, ParseError>> {
+    let mut lines = Lines::new(json);
+    elements
+        .into_iter()
+        .enumerate()
+        .map(move |(index, element)| {
+            let text = element.get();
+            parse(index, text).map_err(|e| e.offset_by(lines.position_of(text)).with_index(index))
+        })
 }

@@ -24,7 +24,7 @@
 //!     .critical(true)
 //!     .health_interval_secs(15)
 //!     .build()?;
-//! let manifest = IntegrationManifest::new(vec![entry]);
+//! let manifest = IntegrationManifest::new(vec![entry])?;
 //! let json = manifest.to_json();
 //! assert_eq!(IntegrationManifest::from_json(&json)?, manifest);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -51,6 +51,7 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod diagnostic;
 mod dropin;
@@ -77,7 +78,7 @@ pub use crate::entry::{
 pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
 pub use crate::field::Field;
-pub use crate::manifest::IntegrationManifest;
+pub use crate::manifest::{DuplicateName, IntegrationManifest, ManifestParse};
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
 pub use crate::position::Position;
