@@ -78,20 +78,20 @@ fn status_variants_have_their_wire_form() {
 
 #[test]
 fn state_report_round_trips_with_health() {
-    let mut report = IntegrationStateReport::new("telegram", IntegrationStatus::Active);
-    report.last_checkpoint_at = Some("2025-06-01T12:00:00Z".to_owned());
-    report.state_size_bytes = 4096;
-    report.health = Some(IntegrationHealthResult::new(
-        true,
-        "ok",
-        "2025-06-01T12:00:05Z",
-    ));
+    let report = IntegrationStateReport::new("telegram", IntegrationStatus::Active)
+        .with_last_checkpoint_at("2025-06-01T12:00:00Z".to_owned())
+        .with_state_size_bytes(4096)
+        .with_health(IntegrationHealthResult::new(
+            true,
+            "ok",
+            "2025-06-01T12:00:05Z",
+        ));
     let json = serde_json::to_string(&report).unwrap();
     let parsed: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-    assert_eq!(parsed.name, "telegram");
-    assert_eq!(parsed.status, IntegrationStatus::Active);
-    assert_eq!(parsed.state_size_bytes, 4096);
-    assert!(parsed.health.as_ref().unwrap().healthy);
+    assert_eq!(parsed.name(), "telegram");
+    assert_eq!(*parsed.status(), IntegrationStatus::Active);
+    assert_eq!(parsed.state_size_bytes(), 4096);
+    assert!(parsed.health().unwrap().healthy());
     assert_eq!(parsed, report);
 }
 
@@ -148,19 +148,19 @@ fn health_result_round_trips() {
     let result = IntegrationHealthResult::new(false, "exit code 1", "2025-06-01T12:00:00Z");
     let json = serde_json::to_string(&result).unwrap();
     let parsed: IntegrationHealthResult = serde_json::from_str(&json).unwrap();
-    assert!(!parsed.healthy);
-    assert_eq!(parsed.detail, "exit code 1");
-    assert_eq!(parsed.checked_at, "2025-06-01T12:00:00Z");
+    assert!(!parsed.healthy());
+    assert_eq!(parsed.detail(), "exit code 1");
+    assert_eq!(parsed.checked_at(), "2025-06-01T12:00:00Z");
 }
 
 #[test]
 fn report_from_an_old_agent_without_health_parses() {
     let parsed: IntegrationStateReport =
         serde_json::from_str(r#"{"name":"old","status":"active","state_size_bytes":0}"#).unwrap();
-    assert_eq!(parsed.name, "old");
-    assert_eq!(parsed.status, IntegrationStatus::Active);
-    assert!(parsed.health.is_none());
-    assert!(parsed.last_checkpoint_at.is_none());
+    assert_eq!(parsed.name(), "old");
+    assert_eq!(*parsed.status(), IntegrationStatus::Active);
+    assert!(parsed.health().is_none());
+    assert!(parsed.last_checkpoint_at().is_none());
 }
 
 #[test]

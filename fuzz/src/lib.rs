@@ -231,8 +231,8 @@ fn status_laws(status: &IntegrationStatus) {
     );
     let shown = status.to_string();
     assert!(
-        shown.starts_with(status.name()),
-        "{shown:?} does not start with the name"
+        shown.starts_with(&mvm_integrations::Escaped::quoted(status.name()).to_string()),
+        "{shown:?} does not start with the escaped name"
     );
 }
 
@@ -253,12 +253,12 @@ pub fn check_report(data: &[u8]) -> Outcome {
 #[track_caller]
 fn report_laws(report: &IntegrationStateReport) {
     round_trip("report", report, compact, |s| serde_json::from_str(s));
-    status_laws(&report.status);
+    status_laws(report.status());
     assert_eq!(
         report.validated_name().is_ok(),
-        name_rule(&report.name),
+        name_rule(report.name()),
         "validated_name disagrees with the name rule on {:?}",
-        report.name
+        report.name()
     );
 }
 
