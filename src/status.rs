@@ -1217,7 +1217,7 @@ impl IntegrationStateReport {
     /// assert_eq!(reports[0].as_ref().unwrap().name(), "a");
     /// let problem = reports[1].as_ref().unwrap_err();
     /// assert_eq!(problem.index(), Some(1));
-    /// assert_eq!(problem.position(), Some(Position { line: 2, column: 33 }));
+    /// assert_eq!(problem.position(), Some(Position { line: 2, column: 32 }));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
