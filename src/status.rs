@@ -242,18 +242,28 @@ impl fmt::Display for IntegrationStatus {
 ///
 /// # When the emitted JSON is byte-identical to the input
 /// Emitted compact (`to_json_compact`, `serde_json::to_string`), an unknown status is
-/// byte-identical to its input when the input is written the way serde_json writes:
-/// - no whitespace outside strings;
-/// - in every string, key or value (the name included), only these escapes, and only for
-///   these characters: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx` (lowercase hex)
-///   for the other characters U+0000 to U+001F. Any other escape, such as `\/`, `\u00e9`,
-///   `\u001F` or a surrogate pair, is emitted as the character itself;
-/// - every integer without a fraction or exponent from -2^63 to 2^64 - 1, except `-0`, is
-///   kept digit for digit. Other numbers are read as an `f64` and emitted in the shortest
-///   form that reads back to the same `f64` (Rust's and `ryu`'s form): `1.5`, `100.0`,
-///   `1e300` and `-0.0` are kept, while `1e2`, `1.0e2`, `1E2` become `100.0`, `1.50`
-///   becomes `1.5`, `-0` becomes `-0.0` and `18446744073709551616` becomes
-///   `1.8446744073709552e19`.
+/// byte-identical to its input exactly when the input is written the way serde_json writes
+/// the same value:
+/// - no whitespace outside strings (pretty output, `to_json`, indents the payload as
+///   serde_json's pretty printer does);
+/// - in every string, key or value, the status name included, a character is escaped only
+///   when serde_json escapes it, and the same way: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`,
+///   and `\u00xx` with lowercase hex for the other characters U+0000 to U+001F. Any other
+///   escape is emitted as the character itself: `\/` as `/`, `\u00e9` as `é`, `\u007f` as
+///   a raw DEL, a surrogate pair as the character; `\u001F` becomes `\u001f`, `\u0008`
+///   becomes `\b`;
+/// - an integer without a fraction or exponent from -2^63 to 2^64 - 1 is kept digit for
+///   digit, except `-0`, which becomes `-0.0`;
+/// - any other number is read as the nearest `f64` and emitted as serde_json writes an
+///   `f64`: the shortest digits that read back to it, with `.0` on whole values below 10^16
+///   and an exponent on large and small ones. With serde_json 1.0.154: `1.5`, `100.0`,
+///   `0.00001`, `1e-6`, `1e+16`, `-0.0` are kept, while `1e2`, `1.0e2` and `1E2` become
+///   `100.0`, `1.50` becomes `1.5`, `1e300` becomes `1e+300`, `18446744073709551616`
+///   becomes `1.8446744073709552e+19`, and a number with more digits than an `f64` holds is
+///   rounded (`0.30000000000000000001` becomes `0.3`). Older serde_json releases write the
+///   exponent without `+` (`1e300`).
+///
+/// Key order is kept, and parsing the emitted text again always gives an equal value.
 ///
 /// # Errors
 /// Parsing fails on a payload with a repeated key in any object, nested deeper than 64
