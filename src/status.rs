@@ -8,8 +8,8 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{
-    Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, from_json_seed, in_field,
-    missing_field,
+    AnyKey, Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, from_json_seed,
+    in_field, missing_field,
 };
 use crate::escape::Escaped;
 use crate::field::Field;
@@ -649,13 +649,14 @@ impl<'de> Visitor<'de> for StatusVisitor {
                 IntegrationStatus::Unknown(UnknownStatus::new(name, Some(payload)))
             }
         };
-        if map.next_key::<de::IgnoredAny>()?.is_some() {
-            return Err(fail(
+        match map.next_key_seed(AnyKey)? {
+            None => Ok(status),
+            Some(Some(second)) if *second == *status.name() => Err(duplicate_key(&second)),
+            Some(_) => Err(fail(
                 ParseErrorKind::Value,
                 "invalid status object: expected exactly one key, the status name, found more",
-            ));
+            )),
         }
-        Ok(status)
     }
 }
 

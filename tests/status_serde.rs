@@ -319,3 +319,31 @@ fn from_slice_reads_the_same_as_from_json_and_rejects_bad_utf8() {
         health
     );
 }
+
+#[test]
+fn a_status_object_with_its_name_twice_is_a_duplicate_key() {
+    for (json, kind, message) in [
+        (
+            r#"{"error":"a","error":"b"}"#,
+            ParseErrorKind::DuplicateKey,
+            "duplicate key `error`: expected each key once in an object at line 1 column 20",
+        ),
+        (
+            r#"{"draining":1,"draining":2}"#,
+            ParseErrorKind::DuplicateKey,
+            "duplicate key `draining`: expected each key once in an object at line 1 column 24",
+        ),
+        (
+            r#"{"draining":1,"error":"b"}"#,
+            ParseErrorKind::Value,
+            "invalid status object: expected exactly one key, the status name, found more at line 1 column 21",
+        ),
+    ] {
+        let err = IntegrationStatus::from_json(json).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.to_string().as_str()),
+            (kind, message),
+            "{json}"
+        );
+    }
+}
