@@ -8,8 +8,8 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{
-    AnyKey, Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, from_json_seed,
-    in_field, missing_field,
+    AnyKey, Keys, ParseError, ParseErrorKind, duplicate_key, fail, from_json_seed, in_field,
+    missing_field, skip_value,
 };
 use crate::escape::Escaped;
 use crate::field::Field;
@@ -848,7 +848,7 @@ impl<'de> Visitor<'de> for HealthVisitor {
                 HealthKey::CheckedAt => set_once(&mut map, &mut checked_at, Field::CheckedAt)?,
                 HealthKey::Other(key) => {
                     unknown.insert(key.into())?;
-                    map.next_value_seed(Ignored)?;
+                    skip_value(&mut map)?;
                 }
             }
         }
@@ -1122,7 +1122,7 @@ impl<'de> Visitor<'de> for ReportVisitor {
                 ReportKey::Health => set_once(&mut map, &mut health, Field::Health)?,
                 ReportKey::Other(key) => {
                     unknown.insert(key.into())?;
-                    map.next_value_seed(Ignored)?;
+                    skip_value(&mut map)?;
                 }
             }
         }
