@@ -121,19 +121,18 @@ fn report(i: usize) -> IntegrationStateReport {
         3 => IntegrationStatus::Starting,
         _ => IntegrationStatus::Paused,
     };
-    let mut report = IntegrationStateReport::new(format!("integration-{:04}", i % 64), status);
-    if i % 3 != 0 {
-        report.last_checkpoint_at = Some(format!("2025-06-01T12:{:02}:{:02}Z", i % 60, i % 59));
-    }
-    report.state_size_bytes = (i as u64) * 4096 + 17;
-    if i % 2 == 0 {
-        report.health = Some(IntegrationHealthResult::new(
-            i % 5 == 0,
-            if i % 5 == 0 { "ok" } else { "exit code 1" },
-            "2025-06-01T12:00:00Z",
-        ));
-    }
-    report
+    IntegrationStateReport::new(format!("integration-{:04}", i % 64), status)
+        .with_last_checkpoint_at(
+            (i % 3 != 0).then(|| format!("2025-06-01T12:{:02}:{:02}Z", i % 60, i % 59)),
+        )
+        .with_state_size_bytes((i as u64) * 4096 + 17)
+        .with_health((i % 2 == 0).then(|| {
+            IntegrationHealthResult::new(
+                i % 5 == 0,
+                if i % 5 == 0 { "ok" } else { "exit code 1" },
+                "2025-06-01T12:00:00Z",
+            )
+        }))
 }
 
 /// Runs `ours` and `theirs` in `group` on inputs that must give the same result.
@@ -158,7 +157,10 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
 
 fn manifests(c: &mut Criterion) {
     for n in [1, 100] {
-        let manifest: IntegrationManifest = (0..n).map(entry).collect();
+        let manifest: IntegrationManifest = (0..n)
+            .map(entry)
+            .collect::<Result<_, _>>()
+            .expect("unique names");
         let json = manifest.to_json();
         let base: baseline::IntegrationManifest =
             serde_json::from_str(&json).expect("the baseline reads the manifest");

@@ -19,18 +19,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .startup_grace_secs(45)
         .build()?;
     let slack = IntegrationEntry::new(IntegrationName::new("slack")?);
-    let manifest = IntegrationManifest::new(vec![whatsapp, slack]);
+    let manifest = IntegrationManifest::new(vec![whatsapp, slack])?;
     println!("# manifest (config drive)");
     println!("{}", manifest.to_json());
 
     let health = IntegrationHealthResult::new(false, "exit code 1", "2025-06-01T12:00:00Z");
-    let mut telegram = IntegrationStateReport::new(
+    let telegram = IntegrationStateReport::new(
         "telegram",
         IntegrationStatus::from_health(Some(&health), false),
-    );
-    telegram.last_checkpoint_at = Some("2025-06-01T11:59:00Z".to_owned());
-    telegram.state_size_bytes = 4096;
-    telegram.health = Some(health);
+    )
+    .with_last_checkpoint_at("2025-06-01T11:59:00Z".to_owned())
+    .with_state_size_bytes(4096)
+    .with_health(health);
     let reports = vec![
         telegram,
         IntegrationStateReport::new("old", IntegrationStatus::from_health(None, false)),

@@ -589,13 +589,11 @@ impl IntegrationStateReport {
     ///
     /// let report = IntegrationStateReport::new("web", IntegrationStatus::Starting);
     /// let old = report.for_peer(PeerVersion::V0_3_2);
-    /// assert_eq!(old.status, IntegrationStatus::Pending);
+    /// assert_eq!(old.status(), &IntegrationStatus::Pending);
     /// assert_eq!(report.for_peer(PeerVersion::V0_13_0), report);
     /// ```
     pub fn for_peer(&self, peer: PeerVersion) -> IntegrationStateReport {
-        let mut report = self.clone();
-        report.status = self.status.for_peer(peer);
-        report
+        self.clone().with_status(self.status().for_peer(peer))
     }
 }
 

@@ -200,7 +200,7 @@ pub enum DropinError {
         column: usize,
         /// The parser's error.
         #[source]
-        source: serde_json::Error,
+        source: crate::ParseError,
     },
     /// The file declares an integration name that an earlier file already declared; the
     /// earlier one wins.
@@ -354,11 +354,7 @@ impl fmt::Display for Message<'_> {
             DropinError::InvalidUtf8 { .. } => {
                 f.write_str("invalid UTF-8: expected a UTF-8 JSON document")
             }
-            DropinError::Parse { source, .. } => {
-                let text = source.to_string();
-                let suffix = format!(" at line {} column {}", source.line(), source.column());
-                f.write_str(text.strip_suffix(&suffix).unwrap_or(&text))
-            }
+            DropinError::Parse { source, .. } => write!(f, "{}", source.detail()),
             DropinError::DuplicateName { name, first, .. } => write!(
                 f,
                 "duplicate integration `{name}`: already declared in `{}`, expected each name in one file",

@@ -436,9 +436,11 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
     let entry = match IntegrationEntry::from_str_noting_unknown(text, &mut unknown) {
         Ok(entry) => entry,
         Err(source) => {
+            let Position { line, column } =
+                source.position().unwrap_or(Position { line: 1, column: 1 });
             return Outcome::Problem(DropinError::Parse {
-                line: source.line(),
-                column: source.column(),
+                line,
+                column,
                 path,
                 source,
             });
@@ -455,7 +457,7 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
     }
     for warning in entry.warnings() {
         warnings.push(DropinWarning::Entry {
-            position: find_key(text.as_bytes(), warning.field()),
+            position: find_key(text.as_bytes(), warning.field().as_str()),
             warning,
         });
     }
@@ -506,7 +508,7 @@ pub struct LoadReport {
 impl LoadReport {
     /// The manifest formed by the loaded entries, in load order.
     pub fn manifest(&self) -> IntegrationManifest {
-        self.entries.iter().map(|e| e.entry.clone()).collect()
+        IntegrationManifest::keeping_first(self.entries.iter().map(|e| e.entry.clone()))
     }
 
     /// Whether any file or directory had a problem.

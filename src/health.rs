@@ -43,9 +43,9 @@ pub const DETAIL_CUT_MARKER: &str = "…[truncated]";
 /// let at: Timestamp = "2025-06-01T12:00:05Z".parse()?;
 /// let timed_out = HealthOutcome::TimedOut { after: Duration::from_secs(5) };
 /// let result = timed_out.to_health_result(at);
-/// assert!(!result.healthy);
-/// assert_eq!(result.detail, "timed out after 5s");
-/// assert_eq!(result.checked_at, "2025-06-01T12:00:05Z");
+/// assert!(!result.healthy());
+/// assert_eq!(result.detail(), "timed out after 5s");
+/// assert_eq!(result.checked_at(), "2025-06-01T12:00:05Z");
 ///
 /// let failed = HealthOutcome::Failed { code: 3, stderr: b"  db down\n".to_vec() };
 /// assert_eq!(failed.detail(), "db down");

@@ -24,7 +24,7 @@
 //!     .critical(true)
 //!     .health_interval_secs(15)
 //!     .build()?;
-//! let manifest = IntegrationManifest::new(vec![entry]);
+//! let manifest = IntegrationManifest::new(vec![entry])?;
 //! let json = manifest.to_json();
 //! assert_eq!(IntegrationManifest::from_json(&json)?, manifest);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -52,12 +52,15 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod compat;
 mod diagnostic;
 mod dropin;
 mod entry;
+mod error;
 mod escape;
+mod field;
 mod health;
 mod manifest;
 mod name;
@@ -77,10 +80,14 @@ pub use crate::dropin::{
     DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
     LoadedEntry, load_dropin_dir,
 };
-pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
+pub use crate::entry::{
+    EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry, SecsField,
+};
+pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
+pub use crate::field::Field;
 pub use crate::health::{DETAIL_CUT_MARKER, HealthOutcome, MAX_DETAIL_BYTES, stderr_detail};
-pub use crate::manifest::IntegrationManifest;
+pub use crate::manifest::{DuplicateName, IntegrationManifest, ManifestParse};
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
 pub use crate::position::Position;

@@ -7,10 +7,11 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
-    DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, FileKind,
-    IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
-    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
-    InvalidIntegrationName, LoadReport, LoadedEntry, Position, StateLayout, UnknownStatus,
+    DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, DuplicateName, EntryWarning,
+    Field, FileKind, IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult,
+    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    InvalidIntegrationName, LoadReport, LoadedEntry, ManifestParse, ParseError, ParseErrorKind,
+    Position, SecsField, StateLayout, UnknownStatus,
 };
 
 fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -29,6 +30,12 @@ macro_rules! wire_types {
         $check::<EntryWarning>();
         $check::<InvalidEntry>();
         $check::<IntegrationManifest>();
+        $check::<ManifestParse>();
+        $check::<DuplicateName>();
+        $check::<ParseError>();
+        $check::<ParseErrorKind>();
+        $check::<Field>();
+        $check::<SecsField>();
         $check::<IntegrationStatus>();
         $check::<UnknownStatus>();
         $check::<IntegrationHealthResult>();
@@ -72,5 +79,7 @@ fn schema_types_are_send_sync_unpin() {
 fn errors_are_boxable_thread_safe_errors() {
     assert_error::<InvalidIntegrationName>();
     assert_error::<InvalidEntry>();
+    assert_error::<ParseError>();
+    assert_error::<DuplicateName>();
     assert_error::<DropinError>();
 }

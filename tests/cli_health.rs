@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use mvm_integrations::{IntegrationStateReport, Timestamp};
+use mvm_integrations::{IntegrationHealthResult, IntegrationStateReport, Timestamp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mvm-integrations");
 
@@ -83,16 +83,20 @@ fn redact_checked_at(stdout: &str) -> String {
 
 /// The reports, each `checked_at` checked to be a timestamp and then redacted.
 fn reports(stdout: &str) -> Vec<IntegrationStateReport> {
-    let mut reports: Vec<IntegrationStateReport> = serde_json::from_str(stdout).unwrap();
-    for report in &mut reports {
-        let health = report.health.as_mut().expect("a health result");
-        health
-            .checked_at
-            .parse::<Timestamp>()
-            .expect("the written form");
-        health.checked_at = "[time]".to_owned();
-    }
+    let reports: Vec<IntegrationStateReport> = serde_json::from_str(stdout).unwrap();
     reports
+        .into_iter()
+        .map(|report| {
+            let health = report.health().expect("a health result");
+            health
+                .checked_at()
+                .parse::<Timestamp>()
+                .expect("the written form");
+            let redacted =
+                IntegrationHealthResult::new(health.healthy(), health.detail(), "[time]");
+            report.with_health(redacted)
+        })
+        .collect()
 }
 
 #[test]
@@ -118,11 +122,16 @@ fn json_output() {
 fn json_status_is_derived_as_if_the_grace_were_over() {
     let output = health(&["--format", "json", fixtures().to_str().unwrap()]);
     let reports = reports(&text(&output.stdout));
-    let grace = reports.iter().find(|r| r.name == "grace").unwrap();
-    assert_eq!(grace.status.to_string(), "error: exit code 1");
+    let grace = reports.iter().find(|r| r.name() == "grace").unwrap();
+    assert_eq!(grace.status().to_string(), "error: exit code 1");
     for report in &reports {
-        let healthy = report.health.as_ref().unwrap().healthy;
-        assert_eq!(report.status.name() == "active", healthy, "{}", report.name);
+        let healthy = report.health().unwrap().healthy();
+        assert_eq!(
+            report.status().name() == "active",
+            healthy,
+            "{}",
+            report.name()
+        );
     }
 }
 
@@ -192,9 +201,9 @@ fn a_timeout_kills_the_command_and_its_grandchildren() {
     let output = health(&["--format", "json", dir.path().to_str().unwrap()]);
     assert_exit(&output, 1);
     let reports = reports(&text(&output.stdout));
-    let health = reports[0].health.as_ref().unwrap();
-    assert!(!health.healthy);
-    assert_eq!(health.detail, "timed out after 1s");
+    let health = reports[0].health().unwrap();
+    assert!(!health.healthy());
+    assert_eq!(health.detail(), "timed out after 1s");
     let pid = fs::read_to_string(&file).unwrap();
     assert!(is_gone(pid.trim()), "grandchild {pid} still runs");
 }
@@ -218,12 +227,12 @@ fn a_missing_program_fails_with_the_shells_message() {
     let output = health(&["--format", "json", dir.path().to_str().unwrap()]);
     assert_exit(&output, 1);
     let reports = reports(&text(&output.stdout));
-    let health = reports[0].health.as_ref().unwrap();
-    assert!(!health.healthy);
+    let health = reports[0].health().unwrap();
+    assert!(!health.healthy());
     assert!(
-        health.detail.contains("/nonexistent/health-check"),
+        health.detail().contains("/nonexistent/health-check"),
         "{}",
-        health.detail
+        health.detail()
     );
 }
 
@@ -235,7 +244,7 @@ fn huge_stderr_is_bounded_and_does_not_block() {
     let output = health(&["--format", "json", dir.path().to_str().unwrap()]);
     assert_exit(&output, 1);
     let reports = reports(&text(&output.stdout));
-    let detail = &reports[0].health.as_ref().unwrap().detail;
+    let detail = reports[0].health().unwrap().detail();
     assert_eq!(detail.len(), mvm_integrations::MAX_DETAIL_BYTES);
     assert!(detail.starts_with("yyyy") && detail.ends_with("…[truncated]"));
 }
@@ -303,5 +312,5 @@ fn a_process_that_leaves_the_group_cannot_hold_the_check() {
     assert_exit(&output, 1);
     let reports = reports(&text(&output.stdout));
     // What it wrote before the exit is kept.
-    assert_eq!(reports[0].health.as_ref().unwrap().detail, "gone");
+    assert_eq!(reports[0].health().unwrap().detail(), "gone");
 }

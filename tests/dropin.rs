@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use mvm_integrations::{
     DEFAULT_MAX_FILE_SIZE, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning,
-    FileKind, IntegrationManifest, LoadReport, LoadedEntry, Position, load_dropin_dir,
+    Field, FileKind, IntegrationManifest, LoadReport, LoadedEntry, Position, load_dropin_dir,
 };
 use tempfile::TempDir;
 
@@ -872,13 +872,13 @@ fn parse_problems_carry_the_line_column_and_what_was_expected() {
          "invalid integration name `../etc`: must not contain `/`"),
         ("{\"critical\": true}", (1, 18), "missing field `name`"),
         ("{\"name\": \"a\", \"critical\": \"yes\"}", (1, 31),
-         "invalid type: string \"yes\", expected a boolean"),
+         "invalid type: string `yes`, expected a boolean"),
         ("{\"name\": \"a\"} trailing", (1, 15), "trailing characters"),
-        ("{\"name\": \"a\",", (1, 13), "EOF while parsing a value"),
+        ("{\"name\": \"a\",", (1, 13), "unexpected end of input while parsing a value"),
         ("[1]", (1, 1), "invalid type: sequence, expected an integration entry object"),
-        ("{\"name\": \"a\", \"name\": \"b\"}", (1, 26), "duplicate field `name`"),
-        ("   ", (1, 3), "EOF while parsing a value"),
-        ("\u{feff}", (1, 0), "EOF while parsing a value"),
+        ("{\"name\": \"a\", \"name\": \"b\"}", (1, 20), "duplicate key `name`: expected each key once in an object"),
+        ("   ", (1, 3), "unexpected end of input while parsing a value"),
+        ("\u{feff}", (1, 1), "unexpected end of input while parsing a value"),
     ];
     for (json, (line, column), message) in table {
         let (got, position) = problem_for(json);
@@ -1028,7 +1028,7 @@ fn entry_findings_become_warnings_at_their_field() {
         [
             DropinWarning::Entry {
                 warning: EntryWarning::BlankCommand {
-                    field: "health_cmd"
+                    field: Field::HealthCmd
                 },
                 position: Some(Position { line: 3, column: 2 }),
             },
@@ -1087,7 +1087,7 @@ fn control_characters_in_file_names_are_escaped_so_display_stays_one_line() {
     assert_eq!(
         problem.to_string(),
         format!(
-            "{}/bad\\nname.json:1:1: EOF while parsing an object",
+            "{}/bad\\nname.json:1:1: unexpected end of input while parsing an object",
             dir.path().display()
         )
     );

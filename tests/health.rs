@@ -201,8 +201,8 @@ proptest! {
         let outcome = HealthOutcome::TimedOut { after: Duration::from_millis(millis) };
         prop_assert!(!outcome.is_healthy());
         let result = outcome.to_health_result(Timestamp::MIN);
-        prop_assert!(!result.healthy);
-        prop_assert_ne!(result.detail, "ok");
+        prop_assert!(!result.healthy());
+        prop_assert_ne!(result.detail(), "ok");
     }
 
     #[test]

@@ -3,11 +3,11 @@
 use std::path::{Component, Path};
 
 use mvm_integrations::{
-    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
+    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS, Field,
     INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationHealthResult, IntegrationManifest,
-    IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_HEALTH_INTERVAL_SECS,
-    MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS, StateLayout,
-    integration_checkpoint_path, integration_state_dir,
+    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    MAX_HEALTH_INTERVAL_SECS, MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS,
+    StateLayout, integration_checkpoint_path, integration_state_dir,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -104,7 +104,16 @@ fn entry() -> impl Strategy<Value = IntegrationEntry> {
 }
 
 fn manifest() -> impl Strategy<Value = IntegrationManifest> {
-    prop::collection::vec(entry(), 0..4).prop_map(IntegrationManifest::new)
+    prop::collection::vec(entry(), 0..4).prop_map(|entries| {
+        // One entry per name: a manifest refuses a second one.
+        let mut unique: Vec<IntegrationEntry> = Vec::new();
+        for entry in entries {
+            if unique.iter().all(|e| e.name() != entry.name()) {
+                unique.push(entry);
+            }
+        }
+        IntegrationManifest::new(unique).unwrap()
+    })
 }
 
 /// A small JSON value: the payload of an unknown status, or an unknown field's value.
@@ -179,11 +188,10 @@ fn report() -> impl Strategy<Value = IntegrationStateReport> {
         prop::option::of(health()),
     )
         .prop_map(|(name, status, checkpoint_at, size, health)| {
-            let mut report = IntegrationStateReport::new(name, status);
-            report.last_checkpoint_at = checkpoint_at;
-            report.state_size_bytes = size;
-            report.health = health;
-            report
+            IntegrationStateReport::new(name, status)
+                .with_last_checkpoint_at(checkpoint_at)
+                .with_state_size_bytes(size)
+                .with_health(health)
         })
 }
 
@@ -349,9 +357,9 @@ proptest! {
             Err(err) => {
                 prop_assert!(!in_range);
                 let value = match err.field() {
-                    "health_interval_secs" => interval,
-                    "health_timeout_secs" => timeout,
-                    "startup_grace_secs" => grace,
+                    Field::HealthIntervalSecs => interval,
+                    Field::HealthTimeoutSecs => timeout,
+                    Field::StartupGraceSecs => grace,
                     other => return Err(TestCaseError::fail(format!("unexpected field {other}"))),
                 };
                 let message = err.to_string();
@@ -378,7 +386,12 @@ proptest! {
         let parsed = IntegrationEntry::from_json(&json);
         match (built, parsed) {
             (Ok(b), Ok(p)) => prop_assert_eq!(b, p),
-            (Err(b), Err(p)) => prop_assert!(p.to_string().starts_with(&b.to_string())),
+            (Err(b), Err(p)) => {
+                // The parser's typed cause is the builder's error.
+                let cause = std::error::Error::source(&p).and_then(|e| e.downcast_ref::<InvalidEntry>());
+                prop_assert_eq!(cause, Some(&b));
+                prop_assert_eq!(p.field(), Some(b.field()));
+            }
             (b, p) => return Err(TestCaseError::fail(format!("builder {b:?}, parser {p:?}"))),
         }
     }
@@ -448,7 +461,7 @@ proptest! {
         // Inside a report, too.
         let report_json = format!(r#"{{"name":"n","status":{json},"state_size_bytes":1}}"#);
         let report: IntegrationStateReport = serde_json::from_str(&report_json).unwrap();
-        prop_assert_eq!(&report.status, &status);
+        prop_assert_eq!(report.status(), &status);
         let emitted = serde_json::to_string(&report).unwrap();
         let status_prefix = format!(r#"{{"name":"n","status":{json},"#);
         prop_assert!(emitted.starts_with(&status_prefix));
@@ -517,7 +530,7 @@ proptest! {
         let report = IntegrationStateReport::new(name.clone(), status);
         let json = serde_json::to_string(&report).unwrap();
         let back: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-        prop_assert_eq!(&back.name, &name);
+        prop_assert_eq!(back.name(), name.as_str());
         prop_assert_eq!(back.validated_name().is_ok(), follows_the_name_rule(&name));
     }
 
@@ -552,9 +565,9 @@ proptest! {
     fn from_health_is_active_exactly_when_healthy(health in prop::option::of(health()), within_grace in any::<bool>()) {
         let status = IntegrationStatus::from_health(health.as_ref(), within_grace);
         let want = match &health {
-            Some(h) if h.healthy => IntegrationStatus::Active,
+            Some(h) if h.healthy() => IntegrationStatus::Active,
             _ if within_grace => IntegrationStatus::Starting,
-            Some(h) => IntegrationStatus::Error(h.detail.clone()),
+            Some(h) => IntegrationStatus::Error(h.detail().to_owned()),
             None => IntegrationStatus::Pending,
         };
         prop_assert_eq!(status, want);

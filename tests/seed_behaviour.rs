@@ -28,10 +28,11 @@ fn manifest_round_trips_through_pretty_json() {
             .build()
             .unwrap(),
         IntegrationEntry::new(name("slack")),
-    ]);
+    ])
+    .unwrap();
     let parsed = IntegrationManifest::from_json(&manifest.to_json()).unwrap();
-    assert_eq!(parsed.integrations.len(), 2);
-    let [whatsapp, slack] = &parsed.integrations[..] else {
+    assert_eq!(parsed.len(), 2);
+    let [whatsapp, slack] = parsed.entries() else {
         panic!("two entries")
     };
     assert_eq!(whatsapp.name(), "whatsapp");
@@ -51,7 +52,7 @@ fn manifest_round_trips_through_pretty_json() {
 fn empty_manifest_round_trips() {
     let json = IntegrationManifest::default().to_json();
     let parsed = IntegrationManifest::from_json(&json).unwrap();
-    assert!(parsed.integrations.is_empty());
+    assert!(parsed.is_empty());
 }
 
 #[test]
@@ -77,20 +78,20 @@ fn status_variants_have_their_wire_form() {
 
 #[test]
 fn state_report_round_trips_with_health() {
-    let mut report = IntegrationStateReport::new("telegram", IntegrationStatus::Active);
-    report.last_checkpoint_at = Some("2025-06-01T12:00:00Z".to_owned());
-    report.state_size_bytes = 4096;
-    report.health = Some(IntegrationHealthResult::new(
-        true,
-        "ok",
-        "2025-06-01T12:00:05Z",
-    ));
+    let report = IntegrationStateReport::new("telegram", IntegrationStatus::Active)
+        .with_last_checkpoint_at("2025-06-01T12:00:00Z".to_owned())
+        .with_state_size_bytes(4096)
+        .with_health(IntegrationHealthResult::new(
+            true,
+            "ok",
+            "2025-06-01T12:00:05Z",
+        ));
     let json = serde_json::to_string(&report).unwrap();
     let parsed: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-    assert_eq!(parsed.name, "telegram");
-    assert_eq!(parsed.status, IntegrationStatus::Active);
-    assert_eq!(parsed.state_size_bytes, 4096);
-    assert!(parsed.health.as_ref().unwrap().healthy);
+    assert_eq!(parsed.name(), "telegram");
+    assert_eq!(*parsed.status(), IntegrationStatus::Active);
+    assert_eq!(parsed.state_size_bytes(), 4096);
+    assert!(parsed.health().unwrap().healthy());
     assert_eq!(parsed, report);
 }
 
@@ -115,8 +116,8 @@ fn status_default_is_pending() {
 fn manifest_without_optional_fields_gets_defaults() {
     let parsed =
         IntegrationManifest::from_json(r#"{"integrations": [{"name": "signal"}]}"#).unwrap();
-    assert_eq!(parsed.integrations.len(), 1);
-    let signal = &parsed.integrations[0];
+    assert_eq!(parsed.len(), 1);
+    let signal = &parsed.entries()[0];
     assert_eq!(signal.name(), "signal");
     assert_eq!(signal.checkpoint_cmd(), None);
     assert!(!signal.critical());
@@ -147,19 +148,19 @@ fn health_result_round_trips() {
     let result = IntegrationHealthResult::new(false, "exit code 1", "2025-06-01T12:00:00Z");
     let json = serde_json::to_string(&result).unwrap();
     let parsed: IntegrationHealthResult = serde_json::from_str(&json).unwrap();
-    assert!(!parsed.healthy);
-    assert_eq!(parsed.detail, "exit code 1");
-    assert_eq!(parsed.checked_at, "2025-06-01T12:00:00Z");
+    assert!(!parsed.healthy());
+    assert_eq!(parsed.detail(), "exit code 1");
+    assert_eq!(parsed.checked_at(), "2025-06-01T12:00:00Z");
 }
 
 #[test]
 fn report_from_an_old_agent_without_health_parses() {
     let parsed: IntegrationStateReport =
         serde_json::from_str(r#"{"name":"old","status":"active","state_size_bytes":0}"#).unwrap();
-    assert_eq!(parsed.name, "old");
-    assert_eq!(parsed.status, IntegrationStatus::Active);
-    assert!(parsed.health.is_none());
-    assert!(parsed.last_checkpoint_at.is_none());
+    assert_eq!(parsed.name(), "old");
+    assert_eq!(*parsed.status(), IntegrationStatus::Active);
+    assert!(parsed.health().is_none());
+    assert!(parsed.last_checkpoint_at().is_none());
 }
 
 #[test]

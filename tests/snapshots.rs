@@ -72,7 +72,7 @@ fn entry() {
 #[test]
 fn manifest() {
     let manifest =
-        IntegrationManifest::new(vec![full_entry(), IntegrationEntry::new(name("slack"))]);
+        IntegrationManifest::new(vec![full_entry(), IntegrationEntry::new(name("slack"))]).unwrap();
     snap("manifest", &manifest);
     snap("manifest_empty", &IntegrationManifest::default());
     // `to_json` is the pretty form, `to_json_compact` the compact one.
@@ -112,13 +112,13 @@ fn health_result() {
 
 #[test]
 fn state_report() {
-    let mut full = IntegrationStateReport::new(
+    let full = IntegrationStateReport::new(
         "telegram",
         IntegrationStatus::from_health(Some(&unhealthy()), false),
-    );
-    full.last_checkpoint_at = Some("2025-06-01T11:59:00Z".into());
-    full.state_size_bytes = u64::MAX;
-    full.health = Some(unhealthy());
+    )
+    .with_last_checkpoint_at("2025-06-01T11:59:00Z".to_owned())
+    .with_state_size_bytes(u64::MAX)
+    .with_health(unhealthy());
     snap("report_full", &full);
     let minimal = IntegrationStateReport::new("old", IntegrationStatus::Pending);
     snap("report_minimal", &minimal);

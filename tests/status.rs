@@ -1,16 +1,20 @@
 //! `IntegrationStatus`, `IntegrationHealthResult` and `IntegrationStateReport`: known and
 //! unknown statuses, the status rule, and report lists from mixed-version guests.
 
-use mvm_integrations::{IntegrationHealthResult, IntegrationStateReport, IntegrationStatus};
+use std::hash::{BuildHasher, RandomState};
+
+use mvm_integrations::{
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, ParseErrorKind, Position,
+};
 
 #[track_caller]
 fn status(json: &str) -> IntegrationStatus {
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"))
+    IntegrationStatus::from_json(json).unwrap_or_else(|e| panic!("{json}: {e}"))
 }
 
 #[track_caller]
 fn status_err(json: &str) -> String {
-    match serde_json::from_str::<IntegrationStatus>(json) {
+    match IntegrationStatus::from_json(json) {
         Ok(s) => panic!("{json} parsed as {s:?}"),
         Err(e) => e.to_string(),
     }
@@ -29,6 +33,7 @@ fn known_statuses_round_trip() {
         ),
         (IntegrationStatus::Error(String::new()), r#"{"error":""}"#),
     ] {
+        assert_eq!(value.to_json_compact(), json);
         assert_eq!(serde_json::to_string(&value).unwrap(), json);
         assert_eq!(status(json), value);
         assert!(value.is_known());
@@ -71,18 +76,20 @@ fn unknown_statuses_are_kept_and_re_emitted_byte_identical() {
         r#""""#,
         r#""Active""#,
         r#""ERROR""#,
-        r#""naïve \"q\" \n""#,
+        r#""naïve \"q\" \n \\ \b\f\r\t \u0000\u001f /""#,
         r#"{"degraded":null}"#,
         r#"{"degraded":true}"#,
         r#"{"degraded":0}"#,
-        r#"{"degraded":-1.5e300}"#,
-        r#"{"degraded":18446744073709551616}"#,
+        r#"{"degraded":-1.5e+300}"#,
+        r#"{"degraded":18446744073709551615}"#,
+        r#"{"degraded":-9223372036854775808}"#,
+        r#"{"degraded":[1.5,100.0,1e+300,-0.0,0.1,1e+16,1e-7,0.00001,1e-6,5e-324,123456789.125]}"#,
         r#"{"degraded":"why"}"#,
         r#"{"degraded":[]}"#,
         r#"{"degraded":{}}"#,
         r#"{"degraded":{"since":3,"why":["a",{"b":null}]}}"#,
-        r#"{"degraded":{"a":1,"a":2}}"#,
-        r#"{"draining":"\u00e9\ud83d\ude00"}"#,
+        r#"{"degraded":{"z":1,"a":2,"m":{"y":1,"b":2}}}"#,
+        r#"{"draining":"é😀"}"#,
         r#"{"":1}"#,
         r#"{"Error":"capitalised is not error"}"#,
     ] {
@@ -91,38 +98,90 @@ fn unknown_statuses_are_kept_and_re_emitted_byte_identical() {
         let IntegrationStatus::Unknown(unknown) = &value else {
             panic!("{json} is not Unknown: {value:?}")
         };
-        let emitted = serde_json::to_string(&value).unwrap();
-        assert_eq!(emitted, json);
-        assert_eq!(status(&emitted), value);
-        match json.strip_prefix('{') {
-            None => assert_eq!(unknown.payload(), None, "{json}"),
-            Some(_) => {
-                let payload = unknown.payload().unwrap();
-                // The payload is the value's text, exactly as it came.
-                assert!(
-                    json.ends_with(&format!(":{payload}}}")),
-                    "{json}: {payload}"
-                );
-            }
+        assert_eq!(value.to_json_compact(), json);
+        assert_eq!(serde_json::to_string(&value).unwrap(), json);
+        assert_eq!(status(json), value);
+        assert_eq!(unknown.has_payload(), json.starts_with('{'), "{json}");
+        match unknown.payload_json() {
+            None => assert!(!json.starts_with('{'), "{json}"),
+            // The payload is the value's text, exactly as it came.
+            Some(payload) => assert!(
+                json.ends_with(&format!(":{payload}}}")),
+                "{json}: {payload}"
+            ),
         }
     }
 }
 
+/// Inputs that serde_json does not write the way they came, and what is emitted instead: the
+/// exact limits of byte identity stated in `UnknownStatus`'s docs.
 #[test]
-fn unknown_status_payload_text_is_kept_as_it_came() {
-    let value = status(r#" { "degraded" : { "since" : 3 } } "#);
-    let IntegrationStatus::Unknown(unknown) = &value else {
-        panic!("{value:?}")
-    };
-    assert_eq!(unknown.name(), "degraded");
-    assert_eq!(unknown.payload(), Some(r#"{ "since" : 3 }"#));
+fn unknown_statuses_written_unlike_serde_json_are_emitted_as_serde_json_writes_them() {
+    for (json, emitted) in [
+        // Whitespace.
+        (
+            r#" { "degraded" : { "since" : [ 3 , 4 ] } } "#,
+            r#"{"degraded":{"since":[3,4]}}"#,
+        ),
+        // Escapes serde_json does not use, in names, keys and values.
+        (r#""\u0064egraded""#, r#""degraded""#),
+        (r#"{"d":"\/"}"#, r#"{"d":"/"}"#),
+        (r#"{"d":{"\u00e9":"\u00e9"}}"#, r#"{"d":{"é":"é"}}"#),
+        (r#"{"d":"\ud83d\ude00"}"#, r#"{"d":"😀"}"#),
+        (r#"{"d":"\u001F"}"#, r#"{"d":"\u001f"}"#),
+        (r#"{"d":"\u0008"}"#, r#"{"d":"\b"}"#),
+        (r#"{"d":"\u007f"}"#, "{\"d\":\"\u{7f}\"}"),
+        // Numbers that are not in the shortest form of their f64, or not integers in range.
+        (r#"{"d":1e2}"#, r#"{"d":100.0}"#),
+        (r#"{"d":1.0e2}"#, r#"{"d":100.0}"#),
+        (r#"{"d":1E2}"#, r#"{"d":100.0}"#),
+        (r#"{"d":1.50}"#, r#"{"d":1.5}"#),
+        (r#"{"d":-0}"#, r#"{"d":-0.0}"#),
+        (r#"{"d":1e300}"#, r#"{"d":1e+300}"#),
+        (r#"{"d":1e15}"#, r#"{"d":1000000000000000.0}"#),
+        (
+            r#"{"d":18446744073709551616}"#,
+            r#"{"d":1.8446744073709552e+19}"#,
+        ),
+        (
+            r#"{"d":-9223372036854775809}"#,
+            r#"{"d":-9.223372036854776e+18}"#,
+        ),
+        (r#"{"d":0.30000000000000000001}"#, r#"{"d":0.3}"#),
+    ] {
+        let value = status(json);
+        assert_eq!(value.to_json_compact(), emitted, "{json}");
+        // What is emitted is a fixed point.
+        assert_eq!(status(emitted), value, "{json}");
+        assert_eq!(status(emitted).to_json_compact(), emitted, "{json}");
+    }
+}
+
+#[test]
+fn unknown_status_pretty_json_indents_the_payload() {
+    let value = status(r#"{"degraded":{"since":3,"why":[1]}}"#);
     assert_eq!(
-        serde_json::to_string(&value).unwrap(),
-        r#"{"degraded":{ "since" : 3 }}"#
+        value.to_json(),
+        "{\n  \"degraded\": {\n    \"since\": 3,\n    \"why\": [\n      1\n    ]\n  }\n}"
     );
-    // Emitting again is stable.
-    let again = status(&serde_json::to_string(&value).unwrap());
-    assert_eq!(again, value);
+    assert_eq!(status(&value.to_json()), value);
+}
+
+#[test]
+fn unknown_status_payloads_compare_as_json_values() {
+    // Key order does not count; number types and values do.
+    assert_eq!(
+        status(r#"{"d":{"a":1,"b":[2,{"x":null,"y":true}]}}"#),
+        status(r#"{"d":{"b":[2,{"y":true,"x":null}],"a":1}}"#)
+    );
+    assert_ne!(status(r#"{"d":{"a":1}}"#), status(r#"{"d":{"a":1.0}}"#));
+    assert_ne!(status(r#"{"d":[1,2]}"#), status(r#"{"d":[2,1]}"#));
+    assert_ne!(status(r#"{"d":{"a":1}}"#), status(r#"{"d":{"a":1,"b":1}}"#));
+    // Equal values hash equal.
+    let a = status(r#"{"d":{"a":1,"b":2}}"#);
+    let b = status(r#"{"d":{"b":2,"a":1}}"#);
+    let hasher = RandomState::new();
+    assert_eq!(hasher.hash_one(&a), hasher.hash_one(&b));
 }
 
 #[test]
@@ -221,15 +280,16 @@ fn health_result_fields_are_all_required() {
         serde_json::from_str(r#"{"healthy":true,"detail":"ok","checked_at":"t","extra":1}"#)
             .unwrap();
     assert_eq!(full, IntegrationHealthResult::new(true, "ok", "t"));
-    assert!(full.healthy);
-    assert_eq!(full.detail, "ok");
-    assert_eq!(full.checked_at, "t");
+    assert!(full.healthy());
+    assert_eq!(full.detail(), "ok");
+    assert_eq!(full.checked_at(), "t");
     for (json, missing) in [
         (r#"{"detail":"ok","checked_at":"t"}"#, "healthy"),
         (r#"{"healthy":true,"checked_at":"t"}"#, "detail"),
         (r#"{"healthy":true,"detail":"ok"}"#, "checked_at"),
     ] {
-        let err = serde_json::from_str::<IntegrationHealthResult>(json).unwrap_err();
+        let err = IntegrationHealthResult::from_json(json).unwrap_err();
+        assert_eq!(err.kind(), ParseErrorKind::MissingField, "{err}");
         assert!(
             err.to_string()
                 .starts_with(&format!("missing field `{missing}`")),
@@ -242,11 +302,11 @@ fn health_result_fields_are_all_required() {
 fn report_optional_fields_take_their_defaults() {
     let report: IntegrationStateReport =
         serde_json::from_str(r#"{"name":"old","status":"active"}"#).unwrap();
-    assert_eq!(report.name, "old");
-    assert_eq!(report.status, IntegrationStatus::Active);
-    assert_eq!(report.last_checkpoint_at, None);
-    assert_eq!(report.state_size_bytes, 0);
-    assert_eq!(report.health, None);
+    assert_eq!(report.name(), "old");
+    assert_eq!(*report.status(), IntegrationStatus::Active);
+    assert_eq!(report.last_checkpoint_at(), None);
+    assert_eq!(report.state_size_bytes(), 0);
+    assert_eq!(report.health(), None);
     assert_eq!(
         report,
         IntegrationStateReport::new("old", IntegrationStatus::Active)
@@ -299,12 +359,12 @@ fn report_required_fields_and_types() {
 #[test]
 fn report_state_size_spans_all_of_u64() {
     for size in [0, 1, u64::from(u32::MAX) + 1, u64::MAX] {
-        let mut report = IntegrationStateReport::new("a", IntegrationStatus::Active);
-        report.state_size_bytes = size;
-        let json = serde_json::to_string(&report).unwrap();
+        let report =
+            IntegrationStateReport::new("a", IntegrationStatus::Active).with_state_size_bytes(size);
+        let json = report.to_json_compact();
         assert!(json.contains(&format!(r#""state_size_bytes":{size},"#)));
         let back: IntegrationStateReport = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.state_size_bytes, size);
+        assert_eq!(back.state_size_bytes(), size);
     }
 }
 
@@ -322,7 +382,7 @@ fn report_lists_with_starting_and_unknown_statuses_parse() {
     let reports: Vec<IntegrationStateReport> = serde_json::from_str(MIXED_LIST).unwrap();
     let statuses: Vec<String> = reports
         .iter()
-        .map(|r| serde_json::to_string(&r.status).unwrap())
+        .map(|r| r.status().to_json_compact())
         .collect();
     assert_eq!(
         statuses,
@@ -333,8 +393,8 @@ fn report_lists_with_starting_and_unknown_statuses_parse() {
             r#""draining""#,
         ]
     );
-    assert_eq!(reports[1].status, IntegrationStatus::Starting);
-    assert_eq!(reports[2].state_size_bytes, 2);
+    assert_eq!(*reports[1].status(), IntegrationStatus::Starting);
+    assert_eq!(reports[2].state_size_bytes(), 2);
 
     // The same list through `parse_list`, element by element.
     let each = IntegrationStateReport::parse_list(MIXED_LIST).unwrap();
@@ -354,17 +414,21 @@ fn parse_list_keeps_the_good_reports_when_one_is_bad() {
     assert!(serde_json::from_str::<Vec<IntegrationStateReport>>(json).is_err());
     let each = IntegrationStateReport::parse_list(json).unwrap();
     assert_eq!(each.len(), 4);
-    assert_eq!(each[0].as_ref().unwrap().name, "a");
-    assert!(
-        each[1]
-            .as_ref()
-            .unwrap_err()
-            .to_string()
-            .contains("expected a string")
-    );
-    assert!(each[2].is_err());
+    assert_eq!(each[0].as_ref().unwrap().name(), "a");
+    let err = each[1].as_ref().unwrap_err();
+    assert!(err.to_string().contains("expected a string"), "{err}");
+    assert_eq!(err.index(), Some(1));
+    let err = each[2].as_ref().unwrap_err();
+    assert_eq!(err.index(), Some(2));
     assert_eq!(
-        each[3].as_ref().unwrap().status,
+        err.position(),
+        Some(Position {
+            line: 1,
+            column: 67
+        })
+    );
+    assert_eq!(
+        *each[3].as_ref().unwrap().status(),
         IntegrationStatus::Starting
     );
 }
@@ -388,23 +452,37 @@ fn parse_list_fails_only_when_the_input_is_not_an_array() {
 }
 
 #[test]
-fn deeply_nested_json_neither_overflows_the_stack_nor_is_lost() {
-    let depth = 100_000;
-    let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+fn deeply_nested_json_is_an_error_not_a_crash() {
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
 
-    // As an unknown status's payload it is kept, text for text.
-    let json = format!(r#"{{"degraded":{deep}}}"#);
-    let value = status(&json);
-    assert_eq!(serde_json::to_string(&value).unwrap(), json);
-
-    // As an unknown field it is skipped.
-    let report: IntegrationStateReport =
-        serde_json::from_str(&format!(r#"{{"name":"a","status":"active","x":{deep}}}"#)).unwrap();
+    // As an unknown status's payload, up to 64 levels are kept.
+    let json = format!(r#"{{"degraded":{}}}"#, deep(64));
+    assert_eq!(status(&json).to_json_compact(), json);
+    let err = IntegrationStatus::from_json(&format!(r#"{{"degraded":{}}}"#, deep(65))).unwrap_err();
+    assert_eq!(err.kind(), ParseErrorKind::TooDeep, "{err}");
     assert_eq!(
-        report,
-        IntegrationStateReport::new("a", IntegrationStatus::Active)
+        err.to_string(),
+        "unknown status payload nested too deeply: expected at most 64 levels of arrays and objects at line 1 column 78"
     );
+    for depth in [129, 100_000] {
+        let json = format!(r#"{{"degraded":{}}}"#, deep(depth));
+        let err = IntegrationStatus::from_json(&json).unwrap_err();
+        assert_eq!(err.kind(), ParseErrorKind::TooDeep, "{err}");
 
-    // Where a status is expected, it is an error, not a crash.
-    assert!(status_err(&deep).contains("expected a status string"));
+        // As an unknown field, `from_json` skips it without recursion; a plain serde_json
+        // parse walks it and stops at serde_json's recursion limit.
+        let report = format!(r#"{{"name":"a","status":"active","x":{}}}"#, deep(depth));
+        assert_eq!(
+            IntegrationStateReport::from_json(&report).unwrap(),
+            IntegrationStateReport::new("a", IntegrationStatus::Active)
+        );
+        let err = serde_json::from_str::<IntegrationStateReport>(&report).unwrap_err();
+        assert!(
+            err.to_string().contains("recursion limit exceeded"),
+            "{err}"
+        );
+
+        // Where a status is expected, it is an error, not a crash.
+        assert!(status_err(&deep(depth)).contains("expected a status string"));
+    }
 }

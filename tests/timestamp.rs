@@ -131,10 +131,10 @@ fn rejected_system_times() {
 fn wire_fields_stay_strings_that_need_not_parse() {
     let json = r#"{"name":"a","status":"active","last_checkpoint_at":"yesterday","state_size_bytes":0,"health":{"healthy":true,"detail":"ok","checked_at":"2025-06-01T12:00:05.123Z"}}"#;
     let report: IntegrationStateReport = serde_json::from_str(json).unwrap();
-    let last = report.last_checkpoint_at.as_deref().unwrap();
+    let last = report.last_checkpoint_at().unwrap();
     assert_eq!(last, "yesterday");
     assert!(last.parse::<Timestamp>().is_err());
-    let checked_at = &report.health.as_ref().unwrap().checked_at;
+    let checked_at = report.health().unwrap().checked_at();
     assert!(checked_at.parse::<Timestamp>().is_err());
     assert_eq!(serde_json::to_string(&report).unwrap(), json);
 }

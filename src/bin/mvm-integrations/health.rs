@@ -74,7 +74,7 @@ pub(crate) fn health(args: &HealthArgs) -> ExitCode {
                 out,
                 "{}: {}: {} ({} ms)",
                 entry.name(),
-                Escaped::new(report.status.name()),
+                Escaped::new(report.status().name()),
                 Escaped::new(&outcome.detail()),
                 elapsed.as_millis()
             );
@@ -141,9 +141,7 @@ fn report(
 ) -> IntegrationStateReport {
     let result = outcome.to_health_result(checked_at);
     let status = IntegrationStatus::for_entry(entry, entry.startup_grace(), Some(&result));
-    let mut report = IntegrationStateReport::new(entry.name().as_str(), status);
-    report.health = Some(result);
-    report
+    IntegrationStateReport::for_entry(entry, status).with_health(result)
 }
 
 /// Runs `cmd` through `/bin/sh -c` in its own process group, killing the group after
