@@ -40,20 +40,22 @@
 //! are kept ([`IntegrationStatus::Unknown`]) rather than rejected.
 //!
 //! The drop-in loader ([`DropinLoader`], [`load_dropin_dir`]) is the only part of the crate
-//! that does I/O. It never prints: it returns a [`LoadReport`] with the good entries and
-//! one [`DropinError`] per bad file.
+//! that does I/O. It never prints: it returns a [`LoadOutcome`] that says what became of
+//! each file, with one [`DropinError`] per bad file.
 //!
 //! # Features
 //! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
 //! - `schema`: [`schemars::JsonSchema`](https://docs.rs/schemars) for the wire types.
 //!
-//! The default build depends on `serde`, `serde_json` and `thiserror` only.
+//! The default build depends on `serde`, `serde_json`, `thiserror` and, on Unix, `rustix`.
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
 mod diagnostic;
 mod dropin;
+mod dropin_io;
+mod dropin_text;
 mod entry;
 mod escape;
 mod manifest;
@@ -64,10 +66,13 @@ mod position;
 mod schema;
 mod status;
 
-pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
+pub use crate::diagnostic::{
+    Diagnostic, DropinError, DropinErrorKind, DropinWarning, FileKind, Severity,
+};
 pub use crate::dropin::{
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
-    LoadedEntry, load_dropin_dir,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirOutcome, DirStatus, DropinLoader, FileFate,
+    FileOutcome, HeldBack, LoadOutcome, LoadedEntry, MAX_WARNINGS_PER_FILE, SKIPPED_SUFFIXES,
+    load_dropin_dir,
 };
 pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};

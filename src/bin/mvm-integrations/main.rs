@@ -4,20 +4,25 @@
 //!
 //! - `mvm-integrations check [DIR]...` lints the layered directories (highest precedence
 //!   first; [`mvm_integrations::INTEGRATIONS_DROPIN_DIR`] when none is given) and exits 0 when there are no
-//!   errors, 1 when there are, 2 on a usage error.
+//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
+//!
+//! Every write is checked: a closed pipe ends quietly, any other write error is a message
+//! on stderr and exit code 1.
 //!
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`.
 
 mod check;
 mod schema;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use mvm_integrations::Escaped;
 
 /// Lint mvm integration drop-ins and print the manifest they form.
 #[derive(Debug, Parser)]
@@ -43,6 +48,25 @@ enum Command {
     ///
     /// The output is byte-for-byte the document's file in the crate's `schema/` folder.
     Schema(schema::SchemaArgs),
+}
+
+/// The exit code of a command whose output was `written`: a closed pipe (`| head`) ends
+/// quietly with the command's own code; any other write error is a message on stderr and
+/// exit code 1.
+pub(crate) fn finish(written: std::io::Result<()>, code: ExitCode) -> ExitCode {
+    match written {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            // If stderr fails too, the exit code still tells.
+            let _ = writeln!(
+                std::io::stderr(),
+                "mvm-integrations: cannot write output: {}",
+                Escaped::new(&e.to_string())
+            );
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
