@@ -61,8 +61,11 @@ impl fmt::Display for FileKind {
 /// let outcome = load_dropin_dir(dir.path());
 /// let problem = outcome.problems().next().unwrap();
 /// assert_eq!(problem.kind(), DropinErrorKind::Parse);
-/// assert_eq!(problem.to_string(), format!("{}:2:26: invalid drop-in", path.display()));
-/// assert!(problem.message().starts_with("invalid drop-in: invalid `health_interval_secs` value `0`"));
+/// assert_eq!(problem.to_string(), format!("{}:2:26: not a valid integration entry", path.display()));
+/// assert_eq!(
+///     problem.message(),
+///     "invalid `health_interval_secs` value `0`: must be between 1 and 86400",
+/// );
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
@@ -89,7 +92,7 @@ pub(crate) enum ErrorKind {
     DanglingSymlink {
         target: Option<PathBuf>,
     },
-    SymlinkLoop(io::Error),
+    SymlinkLoop,
     Metadata(io::Error),
     Open(io::Error),
     Read(io::Error),
@@ -195,7 +198,7 @@ impl DropinError {
             ErrorKind::NotARegularFile(_) => DropinErrorKind::NotARegularFile,
             ErrorKind::SymlinkTarget { .. } => DropinErrorKind::SymlinkTarget,
             ErrorKind::DanglingSymlink { .. } => DropinErrorKind::DanglingSymlink,
-            ErrorKind::SymlinkLoop(_) => DropinErrorKind::SymlinkLoop,
+            ErrorKind::SymlinkLoop => DropinErrorKind::SymlinkLoop,
             ErrorKind::Metadata(_) => DropinErrorKind::Metadata,
             ErrorKind::Open(_) => DropinErrorKind::Open,
             ErrorKind::Read(_) => DropinErrorKind::Read,
@@ -259,13 +262,20 @@ impl DropinError {
         }
     }
 
-    /// The message without the location, followed by its causes (`: cause`), on one line.
-    /// This is what the CLI prints after `path:line:column: error: `.
+    /// The message without the location, followed by its causes (`: cause`), on one line;
+    /// for a parse error, the parser's message alone. This is what the CLI prints after
+    /// `path:line:column: error: `.
     pub fn message(&self) -> String {
-        let mut text = Message(self).to_string();
+        // A parse error's cause is the whole story: "invalid drop-in" would add nothing.
+        let mut text = match self.kind {
+            ErrorKind::Parse(..) => String::new(),
+            _ => Message(self).to_string(),
+        };
         let mut source = self.source();
         while let Some(cause) = source {
-            text.push_str(": ");
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
             text.push_str(&cause_text(cause));
             source = cause.source();
         }
@@ -281,10 +291,13 @@ fn cause_text(cause: &(dyn std::error::Error + 'static)) -> String {
         Some(at) if text[at..].contains(" column ") => &text[..at],
         _ => &text[..],
     };
+    // Lowercase the first letter of a sentence, not of an acronym (`EOF`).
     let mut chars = text.chars();
-    let lowered = match chars.next() {
-        Some(first) => format!("{}{}", first.to_lowercase(), chars.as_str()),
-        None => String::new(),
+    let lowered = match (chars.next(), chars.clone().next()) {
+        (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
+            format!("{}{}", first.to_lowercase(), chars.as_str())
+        }
+        _ => text.to_owned(),
     };
     Escaped::new(&lowered)
         .max_chars(4 * crate::escape::MAX_QUOTED_CHARS)
@@ -295,7 +308,6 @@ impl std::error::Error for DropinError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             ErrorKind::ReadDir(e)
-            | ErrorKind::SymlinkLoop(e)
             | ErrorKind::Metadata(e)
             | ErrorKind::Open(e)
             | ErrorKind::Read(e) => Some(e),
@@ -348,7 +360,7 @@ impl fmt::Display for Message<'_> {
                 }
                 f.write_str(": expected a link to an existing regular file")
             }
-            ErrorKind::SymlinkLoop(_) => {
+            ErrorKind::SymlinkLoop => {
                 f.write_str("symlink loop: expected a link that resolves to a regular file")
             }
             ErrorKind::Metadata(_) => f.write_str("cannot read file metadata"),
@@ -365,7 +377,7 @@ impl fmt::Display for Message<'_> {
             ErrorKind::InvalidUtf8(_) => {
                 f.write_str("invalid UTF-8: expected a UTF-8 JSON document")
             }
-            ErrorKind::Parse(..) => f.write_str("invalid drop-in"),
+            ErrorKind::Parse(..) => f.write_str("not a valid integration entry"),
             ErrorKind::DuplicateName { name, first } => write!(
                 f,
                 "duplicate integration `{name}`: already declared in `{}`, expected each name in one file",
@@ -383,7 +395,6 @@ impl fmt::Display for Message<'_> {
 #[non_exhaustive]
 pub enum DropinWarning {
     /// A top-level field the entry does not have; it is ignored. Usually a typo.
-    #[non_exhaustive]
     UnknownField {
         /// The field name, as in the file (escapes decoded).
         field: String,
@@ -394,7 +405,6 @@ pub enum DropinWarning {
     },
     /// An advisory finding about the entry, from
     /// [`IntegrationEntry::warnings`](crate::IntegrationEntry::warnings).
-    #[non_exhaustive]
     Entry {
         /// The finding.
         warning: EntryWarning,
@@ -402,11 +412,9 @@ pub enum DropinWarning {
         position: Option<Position>,
     },
     /// The file starts with a UTF-8 byte-order mark, which is ignored.
-    #[non_exhaustive]
     ByteOrderMark,
     /// The integration name differs from an earlier loaded one only by ASCII case: both
     /// would share one state directory on a case-insensitive file system.
-    #[non_exhaustive]
     NameCase {
         /// The earlier entry's name.
         other: IntegrationName,
@@ -417,7 +425,6 @@ pub enum DropinWarning {
     },
     /// The file had more warnings than
     /// [`MAX_WARNINGS_PER_FILE`](crate::MAX_WARNINGS_PER_FILE); this many more were left out.
-    #[non_exhaustive]
     TooManyWarnings {
         /// How many warnings were left out.
         omitted: usize,

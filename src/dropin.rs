@@ -37,8 +37,8 @@ pub const MAX_WARNINGS_PER_FILE: usize = 16;
 /// one of these, that starts with `.`, or whose last extension starts with `.dpkg-` or
 /// `.ucf-` is skipped silently (see [`DropinLoader`]).
 pub const SKIPPED_SUFFIXES: &[&str] = &[
-    "~", ".swp", ".swo", ".swx", ".bak", ".old", ".orig", ".rej", ".tmp", ".rpmnew",
-    ".rpmsave", ".rpmorig", ".pacnew", ".pacsave",
+    "~", ".swp", ".swo", ".swx", ".bak", ".old", ".orig", ".rej", ".tmp", ".rpmnew", ".rpmsave",
+    ".rpmorig", ".pacnew", ".pacsave",
 ];
 
 /// Last-extension prefixes that mark package-manager leftovers (`x.json.dpkg-old`).
@@ -287,17 +287,19 @@ impl DropinLoader {
             }
             OpenDir::NotADirectory => {
                 outcome.status = DirStatus::Unreadable;
-                outcome
-                    .problems
-                    .push(DropinError::new(dir.to_path_buf(), ErrorKind::NotADirectory));
+                outcome.problems.push(DropinError::new(
+                    dir.to_path_buf(),
+                    ErrorKind::NotADirectory,
+                ));
                 layer.unreadable = true;
                 return (outcome, layer);
             }
             OpenDir::Failed(source) => {
                 outcome.status = DirStatus::Unreadable;
-                outcome
-                    .problems
-                    .push(DropinError::new(dir.to_path_buf(), ErrorKind::ReadDir(source)));
+                outcome.problems.push(DropinError::new(
+                    dir.to_path_buf(),
+                    ErrorKind::ReadDir(source),
+                ));
                 layer.unreadable = true;
                 return (outcome, layer);
             }
@@ -333,9 +335,10 @@ impl DropinLoader {
             .sort_unstable_by(|a, b| name_bytes(a).cmp(name_bytes(b)));
         if let Err(source) = listed {
             outcome.status = DirStatus::Unreadable;
-            outcome
-                .problems
-                .push(DropinError::new(dir.to_path_buf(), ErrorKind::ReadDir(source)));
+            outcome.problems.push(DropinError::new(
+                dir.to_path_buf(),
+                ErrorKind::ReadDir(source),
+            ));
             layer.unreadable = true;
         }
         if found > max {

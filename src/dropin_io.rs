@@ -210,14 +210,18 @@ mod unix {
                     .ok()
                     .map(|t| PathBuf::from(OsString::from_vec(t.into_bytes())))
             };
-            let handle = match openat(&self.fd, name, OFlags::PATH | OFlags::CLOEXEC, Mode::empty())
-            {
+            let handle = match openat(
+                &self.fd,
+                name,
+                OFlags::PATH | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) {
                 Ok(handle) => handle,
                 Err(Errno::NOENT | Errno::NOTDIR) => {
                     return OpenFile::Problem(ErrorKind::DanglingSymlink { target: target() });
                 }
                 Err(Errno::LOOP) => {
-                    return OpenFile::Problem(ErrorKind::SymlinkLoop(Errno::LOOP.into()));
+                    return OpenFile::Problem(ErrorKind::SymlinkLoop);
                 }
                 Err(e) => return OpenFile::Problem(ErrorKind::Metadata(e.into())),
             };
@@ -272,7 +276,6 @@ mod unix {
             OpenFile::File(File::from(fd), size)
         }
     }
-
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]

@@ -106,7 +106,10 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
             .and_then(|i| known[i]);
         warnings.push(DropinWarning::Entry { warning, position });
     }
-    let name_position = FIELDS.iter().position(|&f| f == "name").and_then(|i| known[i]);
+    let name_position = FIELDS
+        .iter()
+        .position(|&f| f == "name")
+        .and_then(|i| known[i]);
     Ok(Parsed {
         entry,
         warnings,

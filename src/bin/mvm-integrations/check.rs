@@ -180,7 +180,11 @@ impl Report {
                 while let Some(d) = rest.next_if(|d| d.path() == dir.path()) {
                     with_skipped.push(d);
                 }
-                with_skipped.extend(dir.skipped().iter().map(|name| skipped_note(dir.path(), name)));
+                with_skipped.extend(
+                    dir.skipped()
+                        .iter()
+                        .map(|name| skipped_note(dir.path(), name)),
+                );
             }
             with_skipped.extend(rest);
             lines = with_skipped;
