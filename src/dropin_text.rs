@@ -49,6 +49,14 @@ impl Warnings {
         }
     }
 
+    pub(crate) fn is_full(&self) -> bool {
+        self.list.len() >= crate::MAX_WARNINGS_PER_FILE
+    }
+
+    pub(crate) fn omit(&mut self) {
+        self.omitted = self.omitted.saturating_add(1);
+    }
+
     pub(crate) fn finish(mut self) -> Vec<DropinWarning> {
         if self.omitted > 0 {
             self.list.push(DropinWarning::TooManyWarnings {
@@ -91,6 +99,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
             Some(i) => {
                 known[i].get_or_insert(position);
             }
+            // Past the cap only the count is kept: no suggestion is worked out.
+            None if warnings.is_full() => warnings.omit(),
             None => warnings.push(DropinWarning::UnknownField {
                 suggestion: suggest(&key),
                 field: key.into_owned(),

@@ -59,10 +59,16 @@ pub(crate) fn finish(written: std::io::Result<()>, code: ExitCode) -> ExitCode {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
         Err(e) => {
             // If stderr fails too, the exit code still tells.
+            let text = e.to_string();
+            let mut chars = text.chars();
+            let lowered = match chars.next() {
+                Some(first) => format!("{}{}", first.to_lowercase(), chars.as_str()),
+                None => text.clone(),
+            };
             let _ = writeln!(
                 std::io::stderr(),
                 "mvm-integrations: cannot write output: {}",
-                Escaped::new(&e.to_string())
+                Escaped::new(&lowered)
             );
             ExitCode::FAILURE
         }
