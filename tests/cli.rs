@@ -331,7 +331,10 @@ fn hostile_keys_and_names_never_forge_a_line_in_check_or_manifest() {
         serde_json::to_string(key).unwrap()
     );
     fs::write(root.path().join(name), &text).unwrap();
-    let text = format!(r#"{{"name": "b", {}: 1}}"#, serde_json::to_string(key).unwrap());
+    let text = format!(
+        r#"{{"name": "b", {}: 1}}"#,
+        serde_json::to_string(key).unwrap()
+    );
     fs::write(root.path().join("b.json"), &text).unwrap();
 
     let output = run(root.path(), &["check", "."]);
@@ -404,7 +407,11 @@ fn absurd_caps_are_usage_errors_that_state_the_range() {
     for (args, expected) in table {
         let output = run(root.path(), args);
         assert_exit(&output, 2);
-        assert!(stderr(&output).contains(expected), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
 }
 
