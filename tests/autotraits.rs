@@ -7,10 +7,10 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
-    DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, FileKind,
+    DirOutcome, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, FileKind,
     IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
     IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
-    InvalidIntegrationName, LoadReport, LoadedEntry, Position, StateLayout, UnknownStatus,
+    InvalidIntegrationName, LoadOutcome, LoadedEntry, Position, StateLayout, UnknownStatus,
 };
 
 fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -35,7 +35,7 @@ macro_rules! wire_types {
         $check::<IntegrationStateReport>();
         $check::<StateLayout>();
         $check::<DropinLoader>();
-        $check::<DirReport>();
+        $check::<DirOutcome>();
         $check::<DirStatus>();
         $check::<Position>();
         $check::<FileKind>();
@@ -45,7 +45,7 @@ macro_rules! wire_types {
 #[test]
 fn public_types_are_send_sync_unpin() {
     wire_types!(assert_send_sync_unpin);
-    assert_send_sync_unpin::<LoadReport>();
+    assert_send_sync_unpin::<LoadOutcome>();
     assert_send_sync_unpin::<LoadedEntry>();
     assert_send_sync_unpin::<DropinError>();
     assert_send_sync_unpin::<DropinWarning>();

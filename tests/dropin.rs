@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use mvm_integrations::{
     DEFAULT_MAX_FILE_SIZE, DirOutcome, DirStatus, DropinError, DropinErrorKind, DropinLoader,
-    DropinWarning, EntryWarning, FileKind, IntegrationManifest, LoadOutcome, LoadedEntry, Position,
-    load_dropin_dir,
+    DropinWarning, EntryWarning, FileKind, HeldBack, IntegrationManifest, LoadOutcome, LoadedEntry,
+    MAX_WARNINGS_PER_FILE, Position, Severity, load_dropin_dir,
 };
 use tempfile::TempDir;
 
@@ -1158,4 +1158,255 @@ fn the_default_file_count_cap_is_1024_per_directory() {
         &report.problems[..],
         [p] if p.kind() == DropinErrorKind::TooManyFiles && p.limit() == Some(1024) && p.message().starts_with("1030 ")
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile input (issue 8): skipped names, layers that fail closed, bounded warnings
+
+#[test]
+fn hidden_and_backup_names_are_skipped_silently_and_listed() {
+    let dir = tempdir();
+    write(dir.path(), "10-foo.json", entry_json("foo"));
+    // Emacs leaves a dangling symlink as its lock, macOS AppleDouble metadata.
+    symlink(
+        "user@host.4242:1700000000",
+        dir.path().join(".#10-foo.json"),
+    )
+    .unwrap();
+    write(dir.path(), "._10-foo.json", [0u8, 5, 22, 7]);
+    let backups = [
+        "10-foo.json~",
+        "10-foo.json.swp",
+        "10-foo.json.swo",
+        "10-foo.json.bak",
+        "10-foo.json.orig",
+        "10-foo.json.rpmnew",
+        "10-foo.json.rpmsave",
+        "10-foo.json.dpkg-old",
+        "10-foo.json.dpkg-dist",
+        "10-foo.json.ucf-new",
+        ".json",
+    ];
+    for name in backups {
+        write(dir.path(), name, "{");
+    }
+    let outcome = load_dropin_dir(dir.path());
+    let report = view(&outcome);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(names(&report), ["foo"]);
+    assert_eq!(file_names(&report.files), ["10-foo.json"]);
+    let mut expected: Vec<&str> = backups.to_vec();
+    expected.extend([".#10-foo.json", "._10-foo.json"]);
+    expected.sort_unstable();
+    let skipped: Vec<String> = outcome.dirs()[0]
+        .skipped()
+        .iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(skipped, expected);
+    assert_eq!(outcome.dirs()[0].skipped_count(), expected.len());
+    assert_eq!(outcome.diagnostics().count(), 0);
+}
+
+#[test]
+fn an_unreadable_higher_layer_holds_back_every_lower_file() {
+    let root = tempdir();
+    let high = root.path().join("high");
+    let low = root.path().join("low");
+    fs::write(&high, "a file where a directory should be").unwrap();
+    fs::create_dir(&low).unwrap();
+    write(&low, "10-a.json", entry_json("a"));
+    write(&low, "20-b.json", entry_json("b"));
+    let outcome = DropinLoader::with_dirs([&high, &low]).load();
+    assert_eq!(outcome.entries().count(), 0);
+    assert_eq!(outcome.dirs()[0].status(), DirStatus::Unreadable);
+    let held: Vec<(PathBuf, HeldBack)> = outcome
+        .held_back()
+        .map(|(p, r)| (p.to_path_buf(), r.clone()))
+        .collect();
+    assert_eq!(held.len(), 2);
+    for (path, reason) in &held {
+        assert!(path.starts_with(&low));
+        assert!(matches!(reason, HeldBack::LayerUnreadable { dir, .. } if *dir == high));
+    }
+    let shown: Vec<String> = outcome.diagnostics().map(|d| d.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            format!(
+                "{}: error: not a directory: expected a directory of `*.json` drop-ins",
+                high.display()
+            ),
+            format!(
+                "{}: note: held back: the higher directory `{}` could not be listed and may hide or mask this name",
+                low.join("10-a.json").display(),
+                high.display()
+            ),
+            format!(
+                "{}: note: held back: the higher directory `{}` could not be listed and may hide or mask this name",
+                low.join("20-b.json").display(),
+                high.display()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_mask_past_the_file_cap_still_hides_the_lower_file() {
+    let root = tempdir();
+    let high = root.path().join("high");
+    let low = root.path().join("low");
+    fs::create_dir(&high).unwrap();
+    fs::create_dir(&low).unwrap();
+    for i in 0..4 {
+        write(&high, &format!("0{i}.json"), entry_json(&format!("h{i}")));
+    }
+    write(&high, "50-masked.json", "");
+    write(&low, "50-masked.json", entry_json("masked"));
+    write(&low, "60-free.json", entry_json("free"));
+    let outcome = DropinLoader::with_dirs([&high, &low])
+        .with_max_files(2)
+        .load();
+    let report = view(&outcome);
+    assert_eq!(names(&report), ["h0", "h1", "free"]);
+    let held: Vec<_> = outcome.held_back().collect();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].0, low.join("50-masked.json"));
+    assert!(
+        matches!(held[0].1, HeldBack::ShadowedPastCap { by, .. } if *by == high.join("50-masked.json"))
+    );
+    assert_eq!(
+        report.problems.iter().map(|p| p.code()).collect::<Vec<_>>(),
+        ["too-many-files"]
+    );
+}
+
+#[test]
+fn warnings_per_file_are_bounded_with_one_summary() {
+    let dir = tempdir();
+    let mut text = String::from(r#"{"name": "a""#);
+    for i in 0..1000 {
+        text.push_str(&format!(r#", "k{i}": 0"#));
+    }
+    text.push('}');
+    write(dir.path(), "a.json", &text);
+    let outcome = load_dropin_dir(dir.path());
+    let report = view(&outcome);
+    let loaded = loaded_one(&report);
+    assert_eq!(loaded.warnings.len(), MAX_WARNINGS_PER_FILE + 1);
+    assert_eq!(
+        loaded.warnings[MAX_WARNINGS_PER_FILE],
+        DropinWarning::TooManyWarnings {
+            omitted: 1000 - MAX_WARNINGS_PER_FILE
+        }
+    );
+    assert_eq!(
+        loaded.warnings[MAX_WARNINGS_PER_FILE].to_string(),
+        format!(
+            "{} more warnings left out: expected at most {MAX_WARNINGS_PER_FILE} per file",
+            1000 - MAX_WARNINGS_PER_FILE
+        )
+    );
+}
+
+#[test]
+fn names_that_differ_only_by_case_warn_on_the_later_file() {
+    let dir = tempdir();
+    let first = write(dir.path(), "10-a.json", entry_json("Signal"));
+    write(
+        dir.path(),
+        "20-b.json",
+        "{\n  \"critical\": false,\n  \"name\": \"signal\"\n}",
+    );
+    let outcome = load_dropin_dir(dir.path());
+    let report = view(&outcome);
+    assert_eq!(names(&report), ["Signal", "signal"]);
+    assert!(report.entries[0].warnings.is_empty());
+    let warning = &report.entries[1].warnings[0];
+    assert_eq!(warning.code(), "name-case");
+    assert_eq!(warning.position(), Some(Position { line: 3, column: 3 }));
+    assert_eq!(
+        warning.to_string(),
+        format!(
+            "name differs only by case from `Signal` in `{}`: expected names that differ beyond case, \
+             as both would share a state directory on a case-insensitive file system",
+            first.display()
+        )
+    );
+}
+
+#[test]
+fn diagnostics_show_warnings_with_their_path_and_position_like_check() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "a.json",
+        "{\"name\": \"a\",\n  \"critcal\": true}",
+    );
+    let outcome = load_dropin_dir(dir.path());
+    let shown: Vec<String> = outcome.diagnostics().map(|d| d.to_string()).collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "{}:2:3: warning: unknown field `critcal` is ignored: did you mean `critical`?",
+            path.display()
+        )]
+    );
+    let diagnostic = outcome.diagnostics().next().unwrap();
+    assert_eq!(diagnostic.severity(), Severity::Warning);
+    assert_eq!(diagnostic.code(), "unknown-field");
+    assert_eq!(diagnostic.path(), path);
+}
+
+#[test]
+fn an_error_chain_never_repeats_a_message() {
+    let dir = tempdir();
+    write(dir.path(), "a.json", "{\"name\": \"a\", \"critical\": 3}");
+    rustix::fs::mkfifoat(rustix::fs::CWD, dir.path().join("b.json"), 0o644.into()).unwrap();
+    let outcome = load_dropin_dir(dir.path());
+    for problem in outcome.problems() {
+        let mut seen: Vec<String> = vec![problem.to_string()];
+        let mut source = std::error::Error::source(problem);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            for earlier in &seen {
+                assert!(!earlier.contains(&text), "{earlier:?} repeats {text:?}");
+            }
+            seen.push(text);
+            source = cause.source();
+        }
+    }
+}
+
+#[test]
+fn into_manifest_gives_the_entries_in_order() {
+    let dir = tempdir();
+    write(dir.path(), "20-b.json", entry_json("b"));
+    write(dir.path(), "10-a.json", entry_json("a"));
+    let outcome = load_dropin_dir(dir.path());
+    let cloned = outcome.manifest();
+    let owned = outcome.into_manifest();
+    assert_eq!(owned, cloned);
+    let names: Vec<&str> = owned
+        .integrations
+        .iter()
+        .map(|e| e.name().as_str())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+}
+
+#[test]
+fn a_name_swapped_for_a_device_is_never_read() {
+    // Whatever the listing said, the name is checked on an O_PATH handle before any open
+    // for reading: a link to /dev/zero is refused as a link target, never read.
+    let dir = tempdir();
+    symlink("/dev/zero", dir.path().join("a.json")).unwrap();
+    let outcome = DropinLoader::with_dirs([dir.path()])
+        .with_max_file_size(u64::MAX)
+        .load();
+    let report = view(&outcome);
+    let problem = only_problem(&report);
+    assert_eq!(problem.kind(), DropinErrorKind::SymlinkTarget);
+    assert_eq!(problem.file_kind(), Some(FileKind::CharDevice));
+    assert_eq!(problem.link_target(), Some(Path::new("/dev/zero")));
 }
