@@ -158,7 +158,10 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, bytes: usize) {
 
 fn manifests(c: &mut Criterion) {
     for n in [1, 100] {
-        let manifest: IntegrationManifest = (0..n).map(entry).collect();
+        let manifest: IntegrationManifest = (0..n)
+            .map(entry)
+            .collect::<Result<_, _>>()
+            .expect("unique names");
         let json = manifest.to_json();
         let base: baseline::IntegrationManifest =
             serde_json::from_str(&json).expect("the baseline reads the manifest");

@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .startup_grace_secs(45)
         .build()?;
     let slack = IntegrationEntry::new(IntegrationName::new("slack")?);
-    let manifest = IntegrationManifest::new(vec![whatsapp, slack]);
+    let manifest = IntegrationManifest::new(vec![whatsapp, slack])?;
     println!("# manifest (config drive)");
     println!("{}", manifest.to_json());
 

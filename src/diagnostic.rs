@@ -266,11 +266,24 @@ impl DropinError {
     /// for a parse error, the parser's message alone. This is what the CLI prints after
     /// `path:line:column: error: `.
     pub fn message(&self) -> String {
-        // A parse error's cause is the whole story: "invalid drop-in" would add nothing.
-        let mut text = match self.kind {
-            ErrorKind::Parse(..) => String::new(),
-            _ => Message(self).to_string(),
-        };
+        // A parse error's cause is the whole story: "not a valid integration entry" would
+        // add nothing.
+        // When the parser's error has a typed cause (an invalid value), the cause says it
+        // all and its summary ("invalid value for `x`") is left out.
+        if let ErrorKind::Parse(_, source) = &self.kind {
+            let Some(cause) = source.source() else {
+                return source.detail().to_string();
+            };
+            let mut text = cause.to_string();
+            let mut next = cause.source();
+            while let Some(cause) = next {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                next = cause.source();
+            }
+            return text;
+        }
+        let mut text = Message(self).to_string();
         let mut source = self.source();
         while let Some(cause) = source {
             if !text.is_empty() {
@@ -283,25 +296,18 @@ impl DropinError {
     }
 }
 
-/// One cause of an error chain, on one line: lowercase first letter, escaped, bounded.
+/// One cause of an error chain, on one line: the crate's own causes are escaped already,
+/// and the system's messages get a lowercase first letter.
 fn cause_text(cause: &(dyn std::error::Error + 'static)) -> String {
     let text = cause.to_string();
-    // serde_json ends its messages with the position, which the diagnostic already shows.
-    let text = match text.rfind(" at line ") {
-        Some(at) if text[at..].contains(" column ") => &text[..at],
-        _ => &text[..],
-    };
     // Lowercase the first letter of a sentence, not of an acronym (`EOF`).
     let mut chars = text.chars();
-    let lowered = match (chars.next(), chars.clone().next()) {
+    match (chars.next(), chars.clone().next()) {
         (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
             format!("{}{}", first.to_lowercase(), chars.as_str())
         }
-        _ => text.to_owned(),
-    };
-    Escaped::new(&lowered)
-        .max_chars(4 * crate::escape::MAX_QUOTED_CHARS)
-        .to_string()
+        _ => text,
+    }
 }
 
 impl std::error::Error for DropinError {

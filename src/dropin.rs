@@ -550,18 +550,16 @@ impl LoadOutcome {
 
     /// The manifest formed by the loaded entries, in load order (cloned).
     pub fn manifest(&self) -> IntegrationManifest {
-        self.entries().map(|e| e.entry.clone()).collect()
+        // The loader already keeps one entry per name.
+        IntegrationManifest::keeping_first(self.entries().map(|e| e.entry.clone()))
     }
 
     /// The manifest formed by the loaded entries, in load order, without cloning them.
     pub fn into_manifest(self) -> IntegrationManifest {
-        self.files
-            .into_iter()
-            .filter_map(|f| match f.fate {
-                FileFate::Loaded(loaded) => Some(loaded.entry),
-                _ => None,
-            })
-            .collect()
+        IntegrationManifest::keeping_first(self.files.into_iter().filter_map(|f| match f.fate {
+            FileFate::Loaded(loaded) => Some(loaded.entry),
+            _ => None,
+        }))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::position::Position;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The entry parser's error, kept as the `source()` of a [`DropinError`](crate::DropinError).
-pub(crate) type EntryParseError = serde_json::Error;
+pub(crate) type EntryParseError = crate::ParseError;
 
 /// The one call to the entry parser: the entry, and the names of the fields it ignored.
 fn parse_entry(
@@ -16,11 +16,12 @@ fn parse_entry(
     unknown: &mut Vec<String>,
 ) -> Result<IntegrationEntry, (Position, EntryParseError)> {
     IntegrationEntry::from_str_noting_unknown(text, unknown).map_err(|e| {
-        // serde_json says column 0 for "before the first character of the line".
-        let position = Position {
-            line: e.line().max(1),
-            column: e.column().max(1),
-        };
+        let position = e
+            .position()
+            .map_or(Position { line: 1, column: 1 }, |p| Position {
+                line: p.line.max(1),
+                column: p.column.max(1),
+            });
         (position, e)
     })
 }
@@ -109,7 +110,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
         }
     });
     for warning in entry.warnings() {
-        let field = warning.field();
+        let field = warning.field().as_str();
         let position = FIELDS
             .iter()
             .position(|&f| f == field)

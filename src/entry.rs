@@ -1,12 +1,20 @@
 //! An integration declared by a drop-in file or by the host's manifest.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Unexpected, Visitor};
 
-use crate::name::IntegrationName;
+use crate::error::{
+    Cause, Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
+    missing_field, wrong_type,
+};
+use crate::field::Field;
+use crate::name::{IntegrationName, InvalidIntegrationName};
 use crate::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
     MAX_HEALTH_INTERVAL_SECS, MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS,
@@ -41,24 +49,26 @@ use crate::{
 /// ```
 /// use mvm_integrations::IntegrationEntry;
 ///
-/// let entry: IntegrationEntry = serde_json::from_str(r#"{"name": "signal"}"#)?;
+/// let entry = IntegrationEntry::from_json(r#"{"name": "signal"}"#)?;
 /// assert_eq!(entry.name(), "signal");
 /// assert_eq!(entry.health_interval_secs(), 30);
 /// assert_eq!(
-///     serde_json::to_string(&entry)?,
+///     entry.to_json_compact(),
 ///     r#"{"name":"signal","checkpoint_cmd":null,"restore_cmd":null,"critical":false,"health_cmd":null,"health_interval_secs":30,"health_timeout_secs":10,"startup_grace_secs":0}"#,
 /// );
-/// # Ok::<(), serde_json::Error>(())
+/// # Ok::<(), mvm_integrations::ParseError>(())
 /// ```
 ///
 /// # Errors
-/// Parsing fails on a missing or invalid `name`, a field of the wrong type, a duplicated
-/// field, and a number out of range, such as `"health_interval_secs": 0`.
+/// Parsing fails on a document that is not a JSON object (an array too), a missing or
+/// invalid `name`, a field of the wrong type, a number out of range such as
+/// `"health_interval_secs": 0`, and a key that appears twice in one object, known or
+/// unknown, at any depth (I-JSON, RFC 7493).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schema",
     derive(schemars::JsonSchema),
-    schemars(transform = crate::schema::tidy_docs)
+    schemars(transform = crate::schema::entry_schema)
 )]
 pub struct IntegrationEntry {
     /// The integration's name; also the name of its state directory,
@@ -80,29 +90,17 @@ pub struct IntegrationEntry {
     #[cfg_attr(feature = "schema", schemars(default))]
     health_cmd: Option<String>,
     /// Seconds between health checks.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(
-            default = "crate::schema::default_health_interval_secs",
-            range(min = 1, max = MAX_HEALTH_INTERVAL_SECS)
-        )
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     health_interval_secs: u64,
     /// Seconds one health check may run before it counts as failed.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(
-            default = "crate::schema::default_health_timeout_secs",
-            range(min = 1, max = MAX_HEALTH_TIMEOUT_SECS)
-        )
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     health_timeout_secs: u64,
     /// Seconds after start during which failed or missing health checks report `starting`
     /// rather than an error. Added in `mvm-guest` 0.13.0.
-    #[cfg_attr(
-        feature = "schema",
-        schemars(default, range(max = MAX_STARTUP_GRACE_SECS))
-    )]
+    // Range and default: set from `SecsField::ALL` by `crate::schema::entry_schema`.
+    #[cfg_attr(feature = "schema", schemars(default))]
     startup_grace_secs: u64,
 }
 
@@ -116,9 +114,9 @@ impl IntegrationEntry {
             restore_cmd: None,
             critical: false,
             health_cmd: None,
-            health_interval_secs: DEFAULT_HEALTH_INTERVAL_SECS,
-            health_timeout_secs: DEFAULT_HEALTH_TIMEOUT_SECS,
-            startup_grace_secs: DEFAULT_STARTUP_GRACE_SECS,
+            health_interval_secs: SecsField::HEALTH_INTERVAL.default,
+            health_timeout_secs: SecsField::HEALTH_TIMEOUT.default,
+            startup_grace_secs: SecsField::STARTUP_GRACE.default,
         }
     }
 
@@ -138,6 +136,32 @@ impl IntegrationEntry {
     pub fn builder(name: IntegrationName) -> IntegrationEntryBuilder {
         IntegrationEntryBuilder {
             entry: IntegrationEntry::new(name),
+            bad_name: None,
+        }
+    }
+
+    /// A builder for an entry named `name`, not yet validated: a bad name is reported by
+    /// [`build`](IntegrationEntryBuilder::build), with the same error type as a bad value.
+    ///
+    /// ```
+    /// use mvm_integrations::{Field, IntegrationEntry};
+    ///
+    /// let entry = IntegrationEntry::builder_for("myapp").health_timeout_secs(5).build()?;
+    /// assert_eq!(entry.name(), "myapp");
+    ///
+    /// let err = IntegrationEntry::builder_for("My App").build().unwrap_err();
+    /// assert_eq!(err.field(), Field::Name);
+    /// assert_eq!(err.to_string(), "invalid integration name `My App`: must not contain ` `");
+    /// # Ok::<(), mvm_integrations::InvalidEntry>(())
+    /// ```
+    pub fn builder_for(name: &str) -> IntegrationEntryBuilder {
+        match IntegrationName::new(name) {
+            Ok(name) => IntegrationEntry::builder(name),
+            Err(e) => IntegrationEntryBuilder {
+                // A placeholder that `build` never returns.
+                entry: IntegrationEntry::new(IntegrationName::placeholder()),
+                bad_name: Some(e),
+            },
         }
     }
 
@@ -145,25 +169,37 @@ impl IntegrationEntry {
     pub fn to_builder(&self) -> IntegrationEntryBuilder {
         IntegrationEntryBuilder {
             entry: self.clone(),
+            bad_name: None,
         }
     }
 
     /// Parses an entry from JSON text, as found in a drop-in file.
     ///
     /// # Errors
-    /// The [`serde_json::Error`] says what was wrong and where (line and column).
+    /// A [`ParseError`] that says what was wrong, where, and in which field.
     #[inline]
-    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(json)
+    pub fn from_json(json: &str) -> Result<Self, ParseError> {
+        crate::error::from_json(json)
+    }
+
+    /// Parses an entry from JSON bytes.
+    ///
+    /// # Errors
+    /// As [`from_json`](Self::from_json). Bytes that are not UTF-8 are an error too, even
+    /// inside a field that is ignored.
+    pub fn from_slice(json: &[u8]) -> Result<Self, ParseError> {
+        crate::error::from_slice(json)
+    }
+
+    /// Emits the entry as pretty JSON (two-space indent, no final newline).
+    pub fn to_json(&self) -> String {
+        crate::error::to_json(self, true)
     }
 
     /// Emits the entry as compact JSON, byte-identical to `serde_json::to_string` on
     /// `mvm-guest` 0.13.0's type.
-    #[inline]
-    pub fn to_json(&self) -> String {
-        // Writing these fields to a `Vec` cannot fail: every key is a string and no
-        // `Serialize` impl in this crate returns an error.
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn to_json_compact(&self) -> String {
+        crate::error::to_json(self, false)
     }
 
     /// Parses an entry and records the names of the fields it ignored, in order of
@@ -171,14 +207,13 @@ impl IntegrationEntry {
     pub(crate) fn from_str_noting_unknown(
         json: &str,
         unknown: &mut Vec<String>,
-    ) -> Result<Self, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(json);
-        let entry = EntrySeed {
-            unknown: Some(unknown),
-        }
-        .deserialize(&mut de)?;
-        de.end()?;
-        Ok(entry)
+    ) -> Result<Self, ParseError> {
+        crate::error::from_json_seed(
+            json,
+            EntrySeed {
+                unknown: Some(unknown),
+            },
+        )
     }
 
     /// The integration's name; also its directory under
@@ -257,9 +292,9 @@ impl IntegrationEntry {
     pub fn warnings(&self) -> Vec<EntryWarning> {
         let mut warnings = Vec::new();
         for (field, value) in [
-            ("checkpoint_cmd", &self.checkpoint_cmd),
-            ("restore_cmd", &self.restore_cmd),
-            ("health_cmd", &self.health_cmd),
+            (Field::CheckpointCmd, &self.checkpoint_cmd),
+            (Field::RestoreCmd, &self.restore_cmd),
+            (Field::HealthCmd, &self.health_cmd),
         ] {
             if value.as_deref().is_some_and(|cmd| cmd.trim().is_empty()) {
                 warnings.push(EntryWarning::BlankCommand { field });
@@ -278,31 +313,55 @@ impl IntegrationEntry {
     }
 }
 
-/// Builds an [`IntegrationEntry`], checking the numeric ranges in [`build`](Self::build).
+/// Builds an [`IntegrationEntry`], checking the name and the numeric ranges in
+/// [`build`](Self::build).
 ///
-/// Created by [`IntegrationEntry::builder`] or [`IntegrationEntry::to_builder`].
+/// Created by [`IntegrationEntry::builder`], [`IntegrationEntry::builder_for`] or
+/// [`IntegrationEntry::to_builder`]. Each optional command has a setter that sets it and a
+/// `maybe_` setter that takes an `Option`, so that `None` clears it.
+///
+/// ```
+/// use mvm_integrations::IntegrationEntry;
+///
+/// let entry = IntegrationEntry::builder_for("myapp").health_cmd("true").build()?;
+/// let cleared = entry.to_builder().maybe_health_cmd(None).build()?;
+/// assert_eq!(cleared.health_cmd(), None);
+/// # Ok::<(), mvm_integrations::InvalidEntry>(())
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct IntegrationEntryBuilder {
     entry: IntegrationEntry,
+    bad_name: Option<InvalidIntegrationName>,
 }
 
 impl IntegrationEntryBuilder {
     /// Sets the name.
     pub fn name(mut self, name: IntegrationName) -> Self {
         self.entry.name = name;
+        self.bad_name = None;
         self
     }
 
     /// Sets the checkpoint command.
-    pub fn checkpoint_cmd(mut self, cmd: impl Into<String>) -> Self {
-        self.entry.checkpoint_cmd = Some(cmd.into());
+    pub fn checkpoint_cmd(self, cmd: impl Into<String>) -> Self {
+        self.maybe_checkpoint_cmd(Some(cmd.into()))
+    }
+
+    /// Sets the checkpoint command, or clears it with `None`.
+    pub fn maybe_checkpoint_cmd(mut self, cmd: Option<String>) -> Self {
+        self.entry.checkpoint_cmd = cmd;
         self
     }
 
     /// Sets the restore command.
-    pub fn restore_cmd(mut self, cmd: impl Into<String>) -> Self {
-        self.entry.restore_cmd = Some(cmd.into());
+    pub fn restore_cmd(self, cmd: impl Into<String>) -> Self {
+        self.maybe_restore_cmd(Some(cmd.into()))
+    }
+
+    /// Sets the restore command, or clears it with `None`.
+    pub fn maybe_restore_cmd(mut self, cmd: Option<String>) -> Self {
+        self.entry.restore_cmd = cmd;
         self
     }
 
@@ -313,8 +372,13 @@ impl IntegrationEntryBuilder {
     }
 
     /// Sets the health-check command.
-    pub fn health_cmd(mut self, cmd: impl Into<String>) -> Self {
-        self.entry.health_cmd = Some(cmd.into());
+    pub fn health_cmd(self, cmd: impl Into<String>) -> Self {
+        self.maybe_health_cmd(Some(cmd.into()))
+    }
+
+    /// Sets the health-check command, or clears it with `None`.
+    pub fn maybe_health_cmd(mut self, cmd: Option<String>) -> Self {
+        self.entry.health_cmd = cmd;
         self
     }
 
@@ -336,17 +400,21 @@ impl IntegrationEntryBuilder {
         self
     }
 
-    /// Checks the numeric fields and returns the entry.
+    /// Checks the name and the numeric fields and returns the entry.
     ///
     /// # Errors
-    /// Returns [`InvalidEntry`] for the first field out of its range, checked in wire
-    /// order: `health_interval_secs` (1 to 86400), `health_timeout_secs` (1 to 86400),
-    /// `startup_grace_secs` (0 to 86400).
+    /// Returns [`InvalidEntry`] for the first problem, checked in wire order: a name given
+    /// to [`IntegrationEntry::builder_for`] that is not valid, then `health_interval_secs`
+    /// (1 to 86400), `health_timeout_secs` (1 to 86400) and `startup_grace_secs` (0 to 86400),
+    /// the ranges of [`SecsField::ALL`].
     pub fn build(self) -> Result<IntegrationEntry, InvalidEntry> {
+        if let Some(e) = self.bad_name {
+            return Err(e.into());
+        }
         let e = &self.entry;
-        Secs::INTERVAL.check(e.health_interval_secs)?;
-        Secs::TIMEOUT.check(e.health_timeout_secs)?;
-        Secs::GRACE.check(e.startup_grace_secs)?;
+        SecsField::HEALTH_INTERVAL.check(e.health_interval_secs)?;
+        SecsField::HEALTH_TIMEOUT.check(e.health_timeout_secs)?;
+        SecsField::STARTUP_GRACE.check(e.startup_grace_secs)?;
         Ok(self.entry)
     }
 }
@@ -368,18 +436,19 @@ pub enum EntryWarning {
     },
     /// A command field is set to an empty or all-whitespace string, which cannot run.
     BlankCommand {
-        /// The field: `checkpoint_cmd`, `restore_cmd` or `health_cmd`.
-        field: &'static str,
+        /// The field: [`Field::CheckpointCmd`], [`Field::RestoreCmd`] or
+        /// [`Field::HealthCmd`].
+        field: Field,
     },
 }
 
 impl EntryWarning {
-    /// The wire name of the field the warning is about.
-    pub fn field(&self) -> &'static str {
+    /// The field the warning is about.
+    pub fn field(&self) -> Field {
         match self {
-            EntryWarning::CriticalWithoutCheckpoint => "critical",
-            EntryWarning::TimeoutNotBelowInterval { .. } => "health_timeout_secs",
-            EntryWarning::BlankCommand { field } => field,
+            EntryWarning::CriticalWithoutCheckpoint => Field::Critical,
+            EntryWarning::TimeoutNotBelowInterval { .. } => Field::HealthTimeoutSecs,
+            EntryWarning::BlankCommand { field } => *field,
         }
     }
 }
@@ -408,64 +477,156 @@ impl fmt::Display for EntryWarning {
     }
 }
 
-/// The error returned when an entry's numeric field is out of range.
+/// The error returned when an entry's field has a value this crate does not accept: a
+/// `*_secs` number out of its range, or (from
+/// [`IntegrationEntry::builder_for`]) an invalid name.
 ///
 /// ``invalid `health_interval_secs` value `0`: must be between 1 and 86400``
+///
+/// For a name, the message is the [`InvalidIntegrationName`]'s own, and `source()` is
+/// `None`: the error stands for it rather than wrapping it. Get it with
+/// [`invalid_name`](Self::invalid_name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidEntry {
-    field: &'static str,
-    value: i128,
-    min: u64,
-    max: u64,
+    kind: InvalidKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum InvalidKind {
+    Range { secs: SecsField, value: i128 },
+    Name(InvalidIntegrationName),
 }
 
 impl InvalidEntry {
-    /// The wire name of the offending field, such as `health_interval_secs`.
-    pub fn field(&self) -> &'static str {
-        self.field
+    /// The offending field, such as [`Field::HealthIntervalSecs`] or [`Field::Name`].
+    pub fn field(&self) -> Field {
+        match &self.kind {
+            InvalidKind::Range { secs, .. } => secs.field,
+            InvalidKind::Name(_) => Field::Name,
+        }
+    }
+
+    /// The name error, when the problem is the name.
+    pub fn invalid_name(&self) -> Option<&InvalidIntegrationName> {
+        match &self.kind {
+            InvalidKind::Name(e) => Some(e),
+            InvalidKind::Range { .. } => None,
+        }
+    }
+}
+
+impl From<InvalidIntegrationName> for InvalidEntry {
+    fn from(e: InvalidIntegrationName) -> Self {
+        InvalidEntry {
+            kind: InvalidKind::Name(e),
+        }
     }
 }
 
 impl fmt::Display for InvalidEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid `{}` value `{}`: must be between {} and {}",
-            self.field, self.value, self.min, self.max
-        )
+        match &self.kind {
+            InvalidKind::Range { secs, value } => write!(
+                f,
+                "invalid `{}` value `{value}`: must be between {} and {}",
+                secs.field, secs.min, secs.max
+            ),
+            InvalidKind::Name(e) => fmt::Display::fmt(e, f),
+        }
     }
 }
 
 impl std::error::Error for InvalidEntry {}
 
-/// A ranged `*_secs` field: its wire name and bounds. The one place the ranges are checked,
-/// for both the builder and the parser.
-#[derive(Clone, Copy)]
-struct Secs {
-    name: &'static str,
+/// A ranged `*_secs` field of an [`IntegrationEntry`]: its range and its default.
+///
+/// [`SecsField::ALL`] is the one table of these facts: the parser, the builder, the JSON
+/// Schema and the docs' contract test all read it.
+///
+/// ```
+/// use mvm_integrations::{Field, SecsField};
+///
+/// let interval = SecsField::HEALTH_INTERVAL;
+/// assert_eq!(interval.field(), Field::HealthIntervalSecs);
+/// assert_eq!((interval.min(), interval.max(), interval.default()), (1, 86_400, 30));
+/// assert_eq!(SecsField::of(Field::StartupGraceSecs), Some(SecsField::STARTUP_GRACE));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecsField {
+    field: Field,
     min: u64,
     max: u64,
+    default: u64,
 }
 
-impl Secs {
-    const INTERVAL: Secs = Secs {
-        name: "health_interval_secs",
+impl SecsField {
+    /// `health_interval_secs`: 1 to [`MAX_HEALTH_INTERVAL_SECS`], default
+    /// [`DEFAULT_HEALTH_INTERVAL_SECS`]. A zero interval would make an agent spin.
+    pub const HEALTH_INTERVAL: SecsField = SecsField {
+        field: Field::HealthIntervalSecs,
         min: 1,
         max: MAX_HEALTH_INTERVAL_SECS,
-    };
-    const TIMEOUT: Secs = Secs {
-        name: "health_timeout_secs",
-        min: 1,
-        max: MAX_HEALTH_TIMEOUT_SECS,
-    };
-    const GRACE: Secs = Secs {
-        name: "startup_grace_secs",
-        min: 0,
-        max: MAX_STARTUP_GRACE_SECS,
+        default: DEFAULT_HEALTH_INTERVAL_SECS,
     };
 
+    /// `health_timeout_secs`: 1 to [`MAX_HEALTH_TIMEOUT_SECS`], default
+    /// [`DEFAULT_HEALTH_TIMEOUT_SECS`]. A zero timeout would fail every check before it
+    /// starts.
+    pub const HEALTH_TIMEOUT: SecsField = SecsField {
+        field: Field::HealthTimeoutSecs,
+        min: 1,
+        max: MAX_HEALTH_TIMEOUT_SECS,
+        default: DEFAULT_HEALTH_TIMEOUT_SECS,
+    };
+
+    /// `startup_grace_secs`: 0 to [`MAX_STARTUP_GRACE_SECS`], default
+    /// [`DEFAULT_STARTUP_GRACE_SECS`] (no grace).
+    pub const STARTUP_GRACE: SecsField = SecsField {
+        field: Field::StartupGraceSecs,
+        min: 0,
+        max: MAX_STARTUP_GRACE_SECS,
+        default: DEFAULT_STARTUP_GRACE_SECS,
+    };
+
+    /// Every ranged field, in wire order.
+    pub const ALL: [SecsField; 3] = [
+        SecsField::HEALTH_INTERVAL,
+        SecsField::HEALTH_TIMEOUT,
+        SecsField::STARTUP_GRACE,
+    ];
+
+    /// The ranged field named `field`, if it is one.
+    pub fn of(field: Field) -> Option<SecsField> {
+        SecsField::ALL.into_iter().find(|s| s.field == field)
+    }
+
+    /// The field.
+    pub fn field(self) -> Field {
+        self.field
+    }
+
+    /// The smallest accepted value.
+    pub fn min(self) -> u64 {
+        self.min
+    }
+
+    /// The largest accepted value.
+    pub fn max(self) -> u64 {
+        self.max
+    }
+
+    /// The value when the field is absent.
+    pub fn default(self) -> u64 {
+        self.default
+    }
+
+    /// The accepted values.
+    pub fn range(self) -> RangeInclusive<u64> {
+        self.min..=self.max
+    }
+
     fn check(self, value: u64) -> Result<u64, InvalidEntry> {
-        if (self.min..=self.max).contains(&value) {
+        if self.range().contains(&value) {
             Ok(value)
         } else {
             Err(self.error(i128::from(value)))
@@ -474,15 +635,12 @@ impl Secs {
 
     fn error(self, value: i128) -> InvalidEntry {
         InvalidEntry {
-            field: self.name,
-            value,
-            min: self.min,
-            max: self.max,
+            kind: InvalidKind::Range { secs: self, value },
         }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Secs {
+impl<'de> DeserializeSeed<'de> for SecsField {
     type Value = u64;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<u64, D::Error> {
@@ -490,26 +648,101 @@ impl<'de> DeserializeSeed<'de> for Secs {
     }
 }
 
-impl Visitor<'_> for Secs {
+impl Visitor<'_> for SecsField {
     type Value = u64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "`{}` as an integer between {} and {}",
-            self.name, self.min, self.max
+            self.field, self.min, self.max
         )
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-        self.check(v).map_err(E::custom)
+        self.check(v).map_err(|e| fail_with(Cause::Entry(e)))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
         match u64::try_from(v) {
             Ok(v) => self.visit_u64(v),
-            Err(_) => Err(E::custom(self.error(i128::from(v)))),
+            Err(_) => Err(fail_with(Cause::Entry(self.error(i128::from(v))))),
         }
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<u64, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(self.past_u64()),
+        }
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<u64, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) if v < 0 => Err(fail_with(Cause::Entry(self.error(v)))),
+            Err(_) => Err(self.past_u64()),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+        // serde_json reads `-0` and integers past `u64` as floats; say what they are.
+        if v == 0.0 && v.is_sign_negative() {
+            Err(fail(
+                ParseErrorKind::Value,
+                format_args!(
+                    "invalid `{}` value `-0`: expected an integer between {} and {}, without a minus sign",
+                    self.field, self.min, self.max
+                ),
+            ))
+        } else if v.fract() == 0.0 && v >= 18_446_744_073_709_551_616.0 {
+            Err(self.past_u64())
+        } else {
+            Err(wrong_type(Unexpected::Float(v), &self))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+        Err(wrong_type(Unexpected::Str(v), &self))
+    }
+}
+
+impl SecsField {
+    fn past_u64<E: de::Error>(self) -> E {
+        fail(
+            ParseErrorKind::Value,
+            format_args!(
+                "invalid `{}` value: a number past 2^64 - 1, expected an integer between {} and {}",
+                self.field, self.min, self.max
+            ),
+        )
+    }
+}
+
+/// `critical`: a boolean, with a bounded message for a string.
+struct Bool;
+
+impl<'de> DeserializeSeed<'de> for Bool {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_bool(self)
+    }
+}
+
+impl Visitor<'_> for Bool {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Err(wrong_type(Unexpected::Str(v), &self))
     }
 }
 
@@ -519,65 +752,82 @@ impl<'de> serde::Deserialize<'de> for IntegrationEntry {
     }
 }
 
-/// The wire fields of an entry, in wire order. The loader also offers them as did-you-mean
-/// suggestions for unknown fields.
+/// The wire names of an entry's fields, in wire order. The loader also offers them as
+/// did-you-mean suggestions for unknown fields.
 pub(crate) const FIELDS: &[&str] = &[
-    "name",
-    "checkpoint_cmd",
-    "restore_cmd",
-    "critical",
-    "health_cmd",
-    "health_interval_secs",
-    "health_timeout_secs",
-    "startup_grace_secs",
+    Field::Name.as_str(),
+    Field::CheckpointCmd.as_str(),
+    Field::RestoreCmd.as_str(),
+    Field::Critical.as_str(),
+    Field::HealthCmd.as_str(),
+    Field::HealthIntervalSecs.as_str(),
+    Field::HealthTimeoutSecs.as_str(),
+    Field::StartupGraceSecs.as_str(),
 ];
 
 /// Deserializes an entry in one pass, optionally noting the keys it ignores.
-struct EntrySeed<'a> {
-    unknown: Option<&'a mut Vec<String>>,
+pub(crate) struct EntrySeed<'a> {
+    pub(crate) unknown: Option<&'a mut Vec<String>>,
 }
 
-enum Field {
-    Known(usize),
-    Unknown(String),
+/// A key of an entry: one of [`FIELDS`] or another.
+enum Key<'de> {
+    Known(Field),
+    Unknown(Cow<'de, str>),
 }
 
-impl<'de> serde::Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
+struct KeySeed;
 
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                // The indexes of `FIELDS`, matched without a linear search.
-                Ok(Field::Known(match v {
-                    "name" => 0,
-                    "checkpoint_cmd" => 1,
-                    "restore_cmd" => 2,
-                    "critical" => 3,
-                    "health_cmd" => 4,
-                    "health_interval_secs" => 5,
-                    "health_timeout_secs" => 6,
-                    "startup_grace_secs" => 7,
-                    _ => return Ok(Field::Unknown(v.to_owned())),
-                }))
-            }
-        }
-
-        deserializer.deserialize_identifier(FieldVisitor)
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key<'de>, D::Error> {
+        deserializer.deserialize_identifier(self)
     }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(known(v).unwrap_or_else(|| Key::Unknown(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(known(v).unwrap_or(Key::Unknown(Cow::Borrowed(v))))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(known(&v).unwrap_or(Key::Unknown(Cow::Owned(v))))
+    }
+}
+
+fn known<'de>(v: &str) -> Option<Key<'de>> {
+    // Matched without a linear search.
+    Some(Key::Known(match v {
+        "name" => Field::Name,
+        "checkpoint_cmd" => Field::CheckpointCmd,
+        "restore_cmd" => Field::RestoreCmd,
+        "critical" => Field::Critical,
+        "health_cmd" => Field::HealthCmd,
+        "health_interval_secs" => Field::HealthIntervalSecs,
+        "health_timeout_secs" => Field::HealthTimeoutSecs,
+        "startup_grace_secs" => Field::StartupGraceSecs,
+        _ => return None,
+    }))
 }
 
 impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
     type Value = IntegrationEntry;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_struct("IntegrationEntry", FIELDS, self)
+        // `deserialize_map`, not `deserialize_struct`: serde_json would also accept an array
+        // for a struct, and the wire format is an object.
+        deserializer.deserialize_map(self)
     }
 }
 
@@ -586,6 +836,10 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an integration entry object")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Err(wrong_type(Unexpected::Str(v), &self))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -598,47 +852,62 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
         let mut timeout: Option<u64> = None;
         let mut grace: Option<u64> = None;
         let mut unknown = self.unknown;
+        let mut seen = Keys::default();
 
-        fn set<T, E: de::Error>(slot: &mut Option<T>, field: usize, value: T) -> Result<(), E> {
+        fn set<'de, T, A: MapAccess<'de>>(
+            map: &mut A,
+            slot: &mut Option<T>,
+            field: Field,
+            seed: impl DeserializeSeed<'de, Value = T>,
+        ) -> Result<(), A::Error> {
             if slot.is_some() {
-                return Err(E::duplicate_field(FIELDS[field]));
+                return in_field(field, Err(duplicate_key(field.as_str())));
             }
-            *slot = Some(value);
+            *slot = Some(in_field(field, map.next_value_seed(seed))?);
             Ok(())
         }
+        let string = PhantomData::<Option<String>>;
 
-        while let Some(key) = map.next_key::<Field>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
-                Field::Known(i @ 0) => set(&mut name, i, map.next_value()?)?,
-                Field::Known(i @ 1) => set(&mut checkpoint_cmd, i, map.next_value()?)?,
-                Field::Known(i @ 2) => set(&mut restore_cmd, i, map.next_value()?)?,
-                Field::Known(i @ 3) => set(&mut critical, i, map.next_value()?)?,
-                Field::Known(i @ 4) => set(&mut health_cmd, i, map.next_value()?)?,
-                Field::Known(i @ 5) => {
-                    set(&mut interval, i, map.next_value_seed(Secs::INTERVAL)?)?;
+                Key::Known(f @ Field::Name) => {
+                    set(&mut map, &mut name, f, PhantomData::<IntegrationName>)?;
                 }
-                Field::Known(i @ 6) => {
-                    set(&mut timeout, i, map.next_value_seed(Secs::TIMEOUT)?)?;
+                Key::Known(f @ Field::CheckpointCmd) => {
+                    set(&mut map, &mut checkpoint_cmd, f, string)?;
                 }
-                Field::Known(i) => set(&mut grace, i, map.next_value_seed(Secs::GRACE)?)?,
-                Field::Unknown(key) => {
-                    map.next_value::<IgnoredAny>()?;
+                Key::Known(f @ Field::RestoreCmd) => set(&mut map, &mut restore_cmd, f, string)?,
+                Key::Known(f @ Field::Critical) => set(&mut map, &mut critical, f, Bool)?,
+                Key::Known(f @ Field::HealthCmd) => set(&mut map, &mut health_cmd, f, string)?,
+                Key::Known(f @ Field::HealthIntervalSecs) => {
+                    set(&mut map, &mut interval, f, SecsField::HEALTH_INTERVAL)?;
+                }
+                Key::Known(f @ Field::HealthTimeoutSecs) => {
+                    set(&mut map, &mut timeout, f, SecsField::HEALTH_TIMEOUT)?;
+                }
+                Key::Known(f) => set(&mut map, &mut grace, f, SecsField::STARTUP_GRACE)?,
+                Key::Unknown(key) => {
                     if let Some(unknown) = unknown.as_deref_mut() {
-                        unknown.push(key);
+                        unknown.push(key.clone().into_owned());
                     }
+                    seen.insert(key)?;
+                    map.next_value_seed(Ignored)?;
                 }
             }
         }
 
         Ok(IntegrationEntry {
-            name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+            name: match name {
+                Some(name) => name,
+                None => return in_field(Field::Name, Err(missing_field(Field::Name))),
+            },
             checkpoint_cmd: checkpoint_cmd.flatten(),
             restore_cmd: restore_cmd.flatten(),
             critical: critical.unwrap_or(false),
             health_cmd: health_cmd.flatten(),
-            health_interval_secs: interval.unwrap_or(DEFAULT_HEALTH_INTERVAL_SECS),
-            health_timeout_secs: timeout.unwrap_or(DEFAULT_HEALTH_TIMEOUT_SECS),
-            startup_grace_secs: grace.unwrap_or(DEFAULT_STARTUP_GRACE_SECS),
+            health_interval_secs: interval.unwrap_or(SecsField::HEALTH_INTERVAL.default),
+            health_timeout_secs: timeout.unwrap_or(SecsField::HEALTH_TIMEOUT.default),
+            startup_grace_secs: grace.unwrap_or(SecsField::STARTUP_GRACE.default),
         })
     }
 }

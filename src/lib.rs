@@ -51,13 +51,16 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod diagnostic;
 mod dropin;
 mod dropin_io;
 mod dropin_text;
 mod entry;
+mod error;
 mod escape;
+mod field;
 mod manifest;
 mod name;
 mod paths;
@@ -74,9 +77,13 @@ pub use crate::dropin::{
     FileOutcome, HeldBack, LoadOutcome, LoadedEntry, MAX_WARNINGS_PER_FILE, SKIPPED_SUFFIXES,
     load_dropin_dir,
 };
-pub use crate::entry::{EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry};
+pub use crate::entry::{
+    EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry, SecsField,
+};
+pub use crate::error::{ParseError, ParseErrorKind};
 pub use crate::escape::{Escaped, MAX_QUOTED_CHARS};
-pub use crate::manifest::IntegrationManifest;
+pub use crate::field::Field;
+pub use crate::manifest::{DuplicateName, IntegrationManifest, ManifestParse};
 pub use crate::name::{IntegrationName, InvalidIntegrationName};
 pub use crate::paths::{StateLayout, integration_checkpoint_path, integration_state_dir};
 pub use crate::position::Position;

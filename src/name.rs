@@ -8,6 +8,7 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 
 use crate::MAX_NAME_LEN;
+use crate::error::{Cause, fail_with, wrong_type};
 use crate::escape::Escaped;
 
 /// The name of an integration, validated so that it is safe as a directory name.
@@ -55,6 +56,12 @@ impl IntegrationName {
     /// The name as a string slice.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// A valid name that is never shown: what a builder holds while its given name is
+    /// invalid.
+    pub(crate) fn placeholder() -> Self {
+        IntegrationName(String::from("placeholder"))
     }
 
     /// Consumes the name and returns the inner `String`.
@@ -193,11 +200,15 @@ impl<'de> Deserialize<'de> for IntegrationName {
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                IntegrationName::new(v).map_err(E::custom)
+                IntegrationName::new(v).map_err(|e| fail_with(Cause::Name(e)))
+            }
+
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Err(wrong_type(de::Unexpected::Bytes(v), &self))
             }
 
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                IntegrationName::try_from(v).map_err(E::custom)
+                IntegrationName::try_from(v).map_err(|e| fail_with(Cause::Name(e)))
             }
         }
 

@@ -33,6 +33,7 @@ use crate::{
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub enum SchemaDocument {
     /// The manifest the host writes to the config drive: an
     /// [`IntegrationManifest`](crate::IntegrationManifest).
@@ -97,9 +98,10 @@ impl SchemaDocument {
                 schema
             }
         };
-        // Key order does not depend on whether some crate in the build turns on
-        // `serde_json/preserve_order`.
         if let Some(object) = schema.as_object_mut() {
+            object.values_mut().for_each(drop_rust_formats);
+            // Key order does not depend on whether some crate in the build turns on
+            // `serde_json/preserve_order`.
             sort_keys(object);
         }
         schema
@@ -108,8 +110,7 @@ impl SchemaDocument {
     /// The schema as pretty JSON (two-space indent) with a final newline: the content of
     /// the document's file in `schema/`. The output is the same on every run.
     pub fn to_json(self) -> String {
-        // Serializing a JSON value cannot fail: every key is a string.
-        let mut json = serde_json::to_string_pretty(&self.schema()).unwrap_or_default();
+        let mut json = crate::error::to_json(&self.schema(), true);
         json.push('\n');
         json
     }
@@ -136,6 +137,7 @@ impl FromStr for SchemaDocument {
 ///
 /// ``unknown schema document `repots`: expected `manifest`, `entry`, `report` or `reports` ``
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub struct UnknownSchemaDocument {
     name: String,
 }
@@ -283,14 +285,66 @@ fn sort_value(value: &mut Value) {
     }
 }
 
-/// Default of `health_interval_secs`, for the schema's `default`.
-pub(crate) fn default_health_interval_secs() -> u64 {
-    crate::DEFAULT_HEALTH_INTERVAL_SECS
+/// The entry's schema: plain-text docs, and the range and default of each `*_secs` field
+/// from the one table, [`SecsField::ALL`](crate::SecsField::ALL).
+pub(crate) fn entry_schema(schema: &mut Schema) {
+    tidy_docs(schema);
+    let properties = schema
+        .as_object_mut()
+        .and_then(|o| o.get_mut("properties"))
+        .and_then(Value::as_object_mut);
+    let Some(properties) = properties else {
+        return;
+    };
+    for secs in crate::SecsField::ALL {
+        if let Some(Value::Object(property)) = properties.get_mut(secs.field().as_str()) {
+            property.insert("type".to_owned(), "integer".into());
+            property.insert("minimum".to_owned(), secs.min().into());
+            property.insert("maximum".to_owned(), secs.max().into());
+            property.insert("default".to_owned(), secs.default().into());
+        }
+    }
 }
 
-/// Default of `health_timeout_secs`, for the schema's `default`.
-pub(crate) fn default_health_timeout_secs() -> u64 {
-    crate::DEFAULT_HEALTH_TIMEOUT_SECS
+/// Formats that schemars writes for Rust integer types (`uint64`, `uint`, `int32`…). They
+/// are not JSON Schema formats, validators in strict mode (ajv's default) refuse them, and
+/// `minimum`/`maximum` already say what they mean.
+fn is_rust_format(format: &str) -> bool {
+    matches!(
+        format,
+        "uint"
+            | "int"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uint128"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "int128"
+            | "float"
+            | "double"
+    )
+}
+
+/// Removes the non-standard formats from `value` and everything inside it.
+fn drop_rust_formats(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if object
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(is_rust_format)
+            {
+                object.remove("format");
+            }
+            object.values_mut().for_each(drop_rust_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_rust_formats),
+        _ => {}
+    }
 }
 
 /// Turns the rustdoc in derived descriptions into plain text for readers of the schema:

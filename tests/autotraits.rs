@@ -7,10 +7,12 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
-    DirOutcome, DirStatus, DropinError, DropinLoader, DropinWarning, EntryWarning, FileKind,
+    Diagnostic, DirOutcome, DirStatus, DropinError, DropinErrorKind, DropinLoader, DropinWarning,
+    DuplicateName, EntryWarning, Field, FileFate, FileKind, FileOutcome, HeldBack,
     IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
     IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
-    InvalidIntegrationName, LoadOutcome, LoadedEntry, Position, StateLayout, UnknownStatus,
+    InvalidIntegrationName, LoadOutcome, LoadedEntry, ManifestParse, ParseError, ParseErrorKind,
+    Position, SecsField, Severity, StateLayout, UnknownStatus,
 };
 
 fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -29,14 +31,23 @@ macro_rules! wire_types {
         $check::<EntryWarning>();
         $check::<InvalidEntry>();
         $check::<IntegrationManifest>();
+        $check::<ManifestParse>();
+        $check::<DuplicateName>();
+        $check::<ParseError>();
+        $check::<ParseErrorKind>();
+        $check::<Field>();
+        $check::<SecsField>();
         $check::<IntegrationStatus>();
         $check::<UnknownStatus>();
         $check::<IntegrationHealthResult>();
         $check::<IntegrationStateReport>();
         $check::<StateLayout>();
         $check::<DropinLoader>();
-        $check::<DirOutcome>();
         $check::<DirStatus>();
+        $check::<DropinErrorKind>();
+        $check::<HeldBack>();
+        $check::<Severity>();
+        $check::<Diagnostic>();
         $check::<Position>();
         $check::<FileKind>();
     };
@@ -46,6 +57,9 @@ macro_rules! wire_types {
 fn public_types_are_send_sync_unpin() {
     wire_types!(assert_send_sync_unpin);
     assert_send_sync_unpin::<LoadOutcome>();
+    assert_send_sync_unpin::<DirOutcome>();
+    assert_send_sync_unpin::<FileOutcome>();
+    assert_send_sync_unpin::<FileFate>();
     assert_send_sync_unpin::<LoadedEntry>();
     assert_send_sync_unpin::<DropinError>();
     assert_send_sync_unpin::<DropinWarning>();
@@ -72,5 +86,7 @@ fn schema_types_are_send_sync_unpin() {
 fn errors_are_boxable_thread_safe_errors() {
     assert_error::<InvalidIntegrationName>();
     assert_error::<InvalidEntry>();
+    assert_error::<ParseError>();
+    assert_error::<DuplicateName>();
     assert_error::<DropinError>();
 }

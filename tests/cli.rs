@@ -162,8 +162,8 @@ fn check_layers_directories_and_notes_missing_ones() {
     let output = run(root.path(), &["manifest", "etc", "nope", "usr"]);
     assert_exit(&output, 0);
     let manifest = IntegrationManifest::from_json(&stdout(&output)).unwrap();
-    assert_eq!(manifest.integrations.len(), 1);
-    assert_eq!(manifest.integrations[0].name(), "a");
+    assert_eq!(manifest.len(), 1);
+    assert_eq!(manifest.entries()[0].name(), "a");
 }
 
 #[test]

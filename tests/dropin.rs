@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use mvm_integrations::{
     DEFAULT_MAX_FILE_SIZE, DirOutcome, DirStatus, DropinError, DropinErrorKind, DropinLoader,
-    DropinWarning, EntryWarning, FileKind, HeldBack, IntegrationManifest, LoadOutcome, LoadedEntry,
-    MAX_WARNINGS_PER_FILE, Position, Severity, load_dropin_dir,
+    DropinWarning, EntryWarning, Field, FileKind, HeldBack, IntegrationManifest, LoadOutcome,
+    LoadedEntry, MAX_WARNINGS_PER_FILE, Position, Severity, load_dropin_dir,
 };
 use tempfile::TempDir;
 
@@ -180,7 +180,7 @@ fn a_directory_that_is_a_file_is_a_problem() {
     let outcome = load_dropin_dir(&file);
     let report = view(&outcome);
     let problem = only_problem(&report);
-    assert!((problem.kind() == DropinErrorKind::NotADirectory));
+    assert!(problem.kind() == DropinErrorKind::NotADirectory);
     assert_eq!(
         problem.to_string(),
         format!(
@@ -437,7 +437,7 @@ fn a_dangling_symlink_is_reported_with_its_target() {
         report
             .problems
             .iter()
-            .all(|p| (p.kind() == DropinErrorKind::DanglingSymlink))
+            .all(|p| p.kind() == DropinErrorKind::DanglingSymlink)
     );
 }
 
@@ -453,7 +453,7 @@ fn a_symlink_loop_is_reported() {
     assert_eq!(report.problems.len(), 3);
     for problem in &report.problems {
         assert!(
-            (problem.kind() == DropinErrorKind::SymlinkLoop),
+            problem.kind() == DropinErrorKind::SymlinkLoop,
             "{problem:?}"
         );
         assert_eq!(
@@ -555,7 +555,7 @@ fn a_file_that_fails_to_read_is_a_read_problem() {
     let outcome = load_dropin_dir(dir.path());
     let report = view(&outcome);
     let problem = only_problem(&report);
-    assert!((problem.kind() == DropinErrorKind::Read), "{problem:?}");
+    assert!(problem.kind() == DropinErrorKind::Read, "{problem:?}");
     assert_eq!(
         problem.message(),
         "cannot read file: input/output error (os error 5)"
@@ -699,7 +699,7 @@ fn check_unreadable(dir: &Path) {
     let outcome = load_dropin_dir(dir.join("locked"));
     let report = view(&outcome);
     let problem = only_problem(&report);
-    assert!((problem.kind() == DropinErrorKind::ReadDir), "{problem:?}");
+    assert!(problem.kind() == DropinErrorKind::ReadDir, "{problem:?}");
     assert_eq!(
         problem.message(),
         "cannot list directory: permission denied (os error 13)"
@@ -719,7 +719,7 @@ fn a_file_name_that_is_not_utf8_is_reported() {
     assert_eq!(names(&report), ["ok"]);
     assert_eq!(report.problems.len(), 1);
     let problem = &report.problems[0];
-    assert!((problem.kind() == DropinErrorKind::NonUtf8FileName));
+    assert!(problem.kind() == DropinErrorKind::NonUtf8FileName);
     assert_eq!(problem.path(), dir.path().join(name));
     assert_eq!(
         problem.message(),
@@ -793,7 +793,7 @@ fn deeply_nested_json_is_a_clean_parse_problem_not_a_stack_overflow() {
         let report = view(&outcome);
         assert!(report.entries.is_empty(), "{:?}", report.entries);
         let problem = only_problem(&report);
-        assert!((problem.kind() == DropinErrorKind::Parse), "{problem:?}");
+        assert!(problem.kind() == DropinErrorKind::Parse, "{problem:?}");
     }
 }
 
@@ -1071,7 +1071,7 @@ fn entry_findings_become_warnings_at_their_field() {
         [
             DropinWarning::Entry {
                 warning: EntryWarning::BlankCommand {
-                    field: "health_cmd"
+                    field: Field::HealthCmd
                 },
                 position: Some(Position { line: 3, column: 2 }),
             },
@@ -1387,11 +1387,7 @@ fn into_manifest_gives_the_entries_in_order() {
     let cloned = outcome.manifest();
     let owned = outcome.into_manifest();
     assert_eq!(owned, cloned);
-    let names: Vec<&str> = owned
-        .integrations
-        .iter()
-        .map(|e| e.name().as_str())
-        .collect();
+    let names: Vec<&str> = owned.iter().map(|e| e.name().as_str()).collect();
     assert_eq!(names, ["a", "b"]);
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use mvm_integrations::{
     DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
-    EntryWarning, IntegrationEntry, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
-    MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS,
+    EntryWarning, Field, IntegrationEntry, IntegrationName, MAX_HEALTH_INTERVAL_SECS,
+    MAX_HEALTH_TIMEOUT_SECS, MAX_STARTUP_GRACE_SECS, SecsField,
 };
 
 #[track_caller]
@@ -23,7 +23,7 @@ fn parse(json: &str) -> IntegrationEntry {
 fn parse_err(json: &str) -> String {
     match IntegrationEntry::from_json(json) {
         Ok(entry) => panic!("{json} parsed as {entry:?}"),
-        Err(e) => e.to_string(),
+        Err(e) => format!("{e:#}"),
     }
 }
 
@@ -127,9 +127,10 @@ fn numeric_ranges_are_enforced_on_parse() {
         for value in bad {
             let err = parse_err(&format!(r#"{{"name":"x","{field}":{value}}}"#));
             assert!(
-                err.starts_with(&format!(
-                    "invalid `{field}` value `{value}`: must be between {min} and {max}"
-                )),
+                err.starts_with(&format!("invalid value for `{field}` at line 1 column "))
+                    && err.ends_with(&format!(
+                        ": invalid `{field}` value `{value}`: must be between {min} and {max}"
+                    )),
                 "{err}"
             );
         }
@@ -138,21 +139,23 @@ fn numeric_ranges_are_enforced_on_parse() {
 
 #[test]
 fn numbers_of_the_wrong_kind_are_errors() {
-    for value in [
-        "1.5",
-        "30.0",
-        "1e3",
-        "18446744073709551616",
-        "\"30\"",
-        "null",
-        "true",
-    ] {
+    for value in ["1.5", "30.0", "1e3", "\"30\"", "null", "true"] {
         let err = parse_err(&format!(r#"{{"name":"x","health_interval_secs":{value}}}"#));
         assert!(
             err.contains("expected `health_interval_secs` as an integer between 1 and 86400"),
             "{value}: {err}"
         );
     }
+    assert_eq!(
+        parse_err(r#"{"name":"x","health_interval_secs":18446744073709551616}"#),
+        "invalid `health_interval_secs` value: a number past 2^64 - 1, expected an integer \
+         between 1 and 86400 at line 1 column 55"
+    );
+    assert_eq!(
+        parse_err(r#"{"name":"x","health_interval_secs":-0}"#),
+        "invalid `health_interval_secs` value `-0`: expected an integer between 1 and 86400, \
+         without a minus sign at line 1 column 37"
+    );
 }
 
 #[test]
@@ -160,14 +163,19 @@ fn malformed_entries_are_errors() {
     for (json, want) in [
         ("{}", "missing field `name`"),
         (r#"{"critical":true}"#, "missing field `name`"),
-        (r#"{"name":"x","name":"y"}"#, "duplicate field `name`"),
+        (r#"{"name":"x","name":"y"}"#, "duplicate key `name`"),
         (
             r#"{"name":"x","critical":true,"critical":false}"#,
-            "duplicate field `critical`",
+            "duplicate key `critical`",
         ),
         (
             r#"{"name":"x","health_cmd":null,"health_cmd":null}"#,
-            "duplicate field `health_cmd`",
+            "duplicate key `health_cmd`",
+        ),
+        (r#"{"name":"x","a":1,"a":1}"#, "duplicate key `a`"),
+        (
+            r#"{"name":"x","a":[{"b":{"c":1,"c":1}}]}"#,
+            "duplicate key `c`",
         ),
         (r#"{"name":"x","critical":null}"#, "expected a boolean"),
         (r#"{"name":"x","critical":"yes"}"#, "expected a boolean"),
@@ -176,7 +184,10 @@ fn malformed_entries_are_errors() {
         (r#"["x"]"#, "expected an integration entry object"),
         ("null", "expected an integration entry object"),
         (r#"{"name":"x"} {}"#, "trailing characters"),
-        (r#"{"name":"x""#, "EOF while parsing an object"),
+        (
+            r#"{"name":"x""#,
+            "unexpected end of input while parsing an object",
+        ),
     ] {
         let err = parse_err(json);
         assert!(err.contains(want), "{json}: `{err}` lacks `{want}`");
@@ -222,18 +233,18 @@ fn builder_checks_ranges_in_wire_order() {
         .startup_grace_secs(u64::MAX)
         .build()
         .unwrap_err();
-    assert_eq!(err.field(), "health_interval_secs");
+    assert_eq!(err.field(), Field::HealthIntervalSecs);
     let err = IntegrationEntry::builder(name("a"))
         .health_timeout_secs(0)
         .startup_grace_secs(u64::MAX)
         .build()
         .unwrap_err();
-    assert_eq!(err.field(), "health_timeout_secs");
+    assert_eq!(err.field(), Field::HealthTimeoutSecs);
     let err = IntegrationEntry::builder(name("a"))
         .startup_grace_secs(86_401)
         .build()
         .unwrap_err();
-    assert_eq!(err.field(), "startup_grace_secs");
+    assert_eq!(err.field(), Field::StartupGraceSecs);
     assert_eq!(
         err.to_string(),
         "invalid `startup_grace_secs` value `86401`: must be between 0 and 86400"
@@ -259,7 +270,7 @@ fn builder_accepts_exactly_the_ranges_parsing_accepts() {
                 IntegrationEntry::from_json(&format!(r#"{{"name":"a","{field}":{secs}}}"#));
             match (built, parsed) {
                 (Ok(b), Ok(p)) => assert_eq!(b, p),
-                (Err(b), Err(p)) => assert!(p.to_string().starts_with(&b.to_string())),
+                (Err(b), Err(p)) => assert!(format!("{p:#}").ends_with(&format!(": {b}"))),
                 (b, p) => panic!("{field}={secs}: builder {b:?}, parser {p:?}"),
             }
         }
@@ -285,11 +296,22 @@ fn duration_accessors_match_the_seconds() {
 }
 
 #[test]
-fn to_json_is_serde_json_to_string() {
+fn to_json_compact_is_serde_json_to_string_and_to_json_is_pretty() {
     let entry = parse(r#"{"name":"q","health_cmd":"echo \"ok\"\n","startup_grace_secs":7}"#);
-    assert_eq!(entry.to_json(), serde_json::to_string(&entry).unwrap());
+    assert_eq!(
+        entry.to_json_compact(),
+        serde_json::to_string(&entry).unwrap()
+    );
     assert_eq!(
         entry.to_json(),
+        serde_json::to_string_pretty(&entry).unwrap()
+    );
+    assert_eq!(
+        IntegrationEntry::from_slice(entry.to_json().as_bytes()).unwrap(),
+        entry
+    );
+    assert_eq!(
+        entry.to_json_compact(),
         r#"{"name":"q","checkpoint_cmd":null,"restore_cmd":null,"critical":false,"health_cmd":"echo \"ok\"\n","health_interval_secs":30,"health_timeout_secs":10,"startup_grace_secs":7}"#
     );
 }
@@ -319,13 +341,13 @@ fn warnings_are_reported_but_are_not_errors() {
         entry.warnings(),
         [
             EntryWarning::BlankCommand {
-                field: "checkpoint_cmd"
+                field: Field::CheckpointCmd
             },
             EntryWarning::BlankCommand {
-                field: "restore_cmd"
+                field: Field::RestoreCmd
             },
             EntryWarning::BlankCommand {
-                field: "health_cmd"
+                field: Field::HealthCmd
             },
             EntryWarning::TimeoutNotBelowInterval {
                 timeout_secs: 5,
@@ -381,13 +403,13 @@ fn warning_fields_and_messages() {
         ),
         (
             EntryWarning::BlankCommand {
-                field: "restore_cmd",
+                field: Field::RestoreCmd,
             },
             "restore_cmd",
             "`restore_cmd` is blank: expected a command to run, or no field",
         ),
     ] {
-        assert_eq!(warning.field(), field);
+        assert_eq!(warning.field().as_str(), field);
         assert_eq!(warning.to_string(), message);
     }
 }
@@ -414,4 +436,121 @@ fn commands_are_kept_verbatim() {
         assert_eq!(back, entry);
         assert_eq!(back.health_cmd(), Some(cmd));
     }
+}
+
+#[test]
+fn builder_for_takes_a_str_and_reports_a_bad_name_with_the_value_errors() {
+    let entry = IntegrationEntry::builder_for("myapp")
+        .health_interval_secs(15)
+        .build()
+        .unwrap();
+    assert_eq!(entry.name(), "myapp");
+    assert_eq!(entry.health_interval_secs(), 15);
+
+    let err = IntegrationEntry::builder_for("My App")
+        .health_interval_secs(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Field::Name, "the name is checked first");
+    assert_eq!(
+        err.to_string(),
+        "invalid integration name `My App`: must not contain ` `"
+    );
+    assert_eq!(err.invalid_name().unwrap().name(), "My App");
+    assert!(std::error::Error::source(&err).is_none());
+
+    // A valid name given later replaces the bad one.
+    let fixed = IntegrationEntry::builder_for("My App")
+        .name(name("my-app"))
+        .build()
+        .unwrap();
+    assert_eq!(fixed.name(), "my-app");
+
+    let err = IntegrationEntry::builder_for("a")
+        .health_interval_secs(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.field(), Field::HealthIntervalSecs);
+    assert_eq!(err.invalid_name(), None);
+}
+
+#[test]
+fn maybe_setters_set_and_clear_the_commands() {
+    let full = IntegrationEntry::builder_for("a")
+        .maybe_checkpoint_cmd(Some("/bin/cp".to_owned()))
+        .maybe_restore_cmd(Some("/bin/rs".to_owned()))
+        .maybe_health_cmd(Some("/bin/hc".to_owned()))
+        .build()
+        .unwrap();
+    assert_eq!(
+        (full.checkpoint_cmd(), full.restore_cmd(), full.health_cmd()),
+        (Some("/bin/cp"), Some("/bin/rs"), Some("/bin/hc"))
+    );
+    let cleared = full
+        .to_builder()
+        .maybe_checkpoint_cmd(None)
+        .maybe_restore_cmd(None)
+        .maybe_health_cmd(None)
+        .build()
+        .unwrap();
+    assert_eq!(cleared, IntegrationEntry::new(name("a")));
+}
+
+#[test]
+fn secs_fields_are_the_one_table_of_ranges_and_defaults() {
+    let table: Vec<(Field, u64, u64, u64)> = SecsField::ALL
+        .iter()
+        .map(|s| (s.field(), s.min(), s.max(), s.default()))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            (
+                Field::HealthIntervalSecs,
+                1,
+                MAX_HEALTH_INTERVAL_SECS,
+                DEFAULT_HEALTH_INTERVAL_SECS
+            ),
+            (
+                Field::HealthTimeoutSecs,
+                1,
+                MAX_HEALTH_TIMEOUT_SECS,
+                DEFAULT_HEALTH_TIMEOUT_SECS
+            ),
+            (
+                Field::StartupGraceSecs,
+                0,
+                MAX_STARTUP_GRACE_SECS,
+                DEFAULT_STARTUP_GRACE_SECS
+            ),
+        ]
+    );
+    let defaults = serde_json::to_value(IntegrationEntry::new(name("a"))).unwrap();
+    for secs in SecsField::ALL {
+        assert_eq!(SecsField::of(secs.field()), Some(secs));
+        assert_eq!(secs.range(), secs.min()..=secs.max());
+        assert_eq!(defaults[secs.field().as_str()], secs.default());
+        for (value, ok) in [
+            (secs.min(), true),
+            (secs.max(), true),
+            (secs.max() + 1, false),
+        ] {
+            let json = format!(r#"{{"name":"a","{}":{value}}}"#, secs.field());
+            assert_eq!(IntegrationEntry::from_json(&json).is_ok(), ok, "{json}");
+        }
+    }
+    assert_eq!(SecsField::of(Field::Name), None);
+    assert_eq!(
+        Field::ENTRY.map(Field::as_str),
+        [
+            "name",
+            "checkpoint_cmd",
+            "restore_cmd",
+            "critical",
+            "health_cmd",
+            "health_interval_secs",
+            "health_timeout_secs",
+            "startup_grace_secs"
+        ]
+    );
 }

@@ -1,7 +1,8 @@
 //! Every error message, pinned next to the input that produces it.
 //!
 //! Messages are lowercase with no final period, put the bad value in backticks and say
-//! what was expected. Parse errors end with serde_json's position.
+//! what was expected. Parse errors end with the position; in the alternate form (`{:#}`)
+//! their typed cause follows.
 
 use mvm_integrations::{
     IntegrationEntry, IntegrationManifest, IntegrationName, IntegrationStateReport,
@@ -157,28 +158,31 @@ fn integration_entry_builder() {
     });
 }
 
+/// Parse errors in the alternate form (`{:#}`): the message, the position, then the typed
+/// cause when there is one.
 #[test]
 fn integration_entry_json() {
+    let long = format!(r#"{{"name":"x","critical":"{}"}}"#, "y".repeat(100));
     let table: &[(&str, &str)] = &[
         (
             r#"{"name":"../etc"}"#,
-            "invalid integration name `../etc`: must not contain `/` at line 1 column 16",
+            "invalid value for `name` at line 1 column 16: invalid integration name `../etc`: must not contain `/`",
         ),
         (
             r#"{"name":""}"#,
-            "invalid integration name: must not be empty at line 1 column 10",
+            "invalid value for `name` at line 1 column 10: invalid integration name: must not be empty",
         ),
         (
             r#"{"name":"x","health_interval_secs":0}"#,
-            "invalid `health_interval_secs` value `0`: must be between 1 and 86400 at line 1 column 36",
+            "invalid value for `health_interval_secs` at line 1 column 36: invalid `health_interval_secs` value `0`: must be between 1 and 86400",
         ),
         (
             r#"{"name":"x","health_timeout_secs":-5}"#,
-            "invalid `health_timeout_secs` value `-5`: must be between 1 and 86400 at line 1 column 36",
+            "invalid value for `health_timeout_secs` at line 1 column 36: invalid `health_timeout_secs` value `-5`: must be between 1 and 86400",
         ),
         (
             r#"{"name":"x","startup_grace_secs":86401}"#,
-            "invalid `startup_grace_secs` value `86401`: must be between 0 and 86400 at line 1 column 38",
+            "invalid value for `startup_grace_secs` at line 1 column 38: invalid `startup_grace_secs` value `86401`: must be between 0 and 86400",
         ),
         (
             r#"{"name":"x","health_interval_secs":1.5}"#,
@@ -186,16 +190,16 @@ fn integration_entry_json() {
         ),
         (
             r#"{"name":"x","startup_grace_secs":"45"}"#,
-            "invalid type: string \"45\", expected `startup_grace_secs` as an integer between 0 and 86400 at line 1 column 37",
+            "invalid type: string `45`, expected `startup_grace_secs` as an integer between 0 and 86400 at line 1 column 37",
         ),
         ("{}", "missing field `name` at line 1 column 2"),
         (
             r#"{"name":"x","name":"y"}"#,
-            "duplicate field `name` at line 1 column 23",
+            "duplicate key `name`: expected each key once in an object at line 1 column 18",
         ),
         (
             r#"{"name":"x","critical":"yes"}"#,
-            "invalid type: string \"yes\", expected a boolean at line 1 column 28",
+            "invalid type: string `yes`, expected a boolean at line 1 column 28",
         ),
         (
             r#"{"name":7}"#,
@@ -203,13 +207,94 @@ fn integration_entry_json() {
         ),
         (
             "[]",
-            "invalid type: sequence, expected an integration entry object at line 1 column 2",
+            "invalid type: sequence, expected an integration entry object at line 1 column 1",
+        ),
+        (
+            r#""x""#,
+            "invalid type: string `x`, expected an integration entry object at line 1 column 3",
+        ),
+        // Values quoted from the input are escaped and cut.
+        (
+            &long,
+            "invalid type: string `yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…[20 more bytes]`, expected a boolean at line 1 column 125",
+        ),
+        (
+            r#"{"name":"x","critical":"\u001b]0;pwned\u0007"}"#,
+            "invalid type: string `\\u{1b}]0;pwned\\u{7}`, expected a boolean at line 1 column 45",
         ),
     ];
     check_table(table, |input| {
         IntegrationEntry::from_json(input)
             .err()
-            .map(|e| e.to_string())
+            .map(|e| format!("{e:#}"))
+    });
+}
+
+/// The messages the crate words better than serde_json does.
+#[test]
+fn reworded_json_messages() {
+    let table: &[(&str, &str)] = &[
+        // serde_json: "invalid type: floating point `-0.0`, expected ..."
+        (
+            r#"{"name":"x","health_interval_secs":-0}"#,
+            "invalid `health_interval_secs` value `-0`: expected an integer between 1 and 86400, without a minus sign at line 1 column 37",
+        ),
+        (
+            r#"{"name":"x","startup_grace_secs":-0}"#,
+            "invalid `startup_grace_secs` value `-0`: expected an integer between 0 and 86400, without a minus sign at line 1 column 35",
+        ),
+        // serde_json: "invalid type: floating point `1.8446744073709552e19`, expected ..."
+        (
+            r#"{"name":"x","health_timeout_secs":18446744073709551616}"#,
+            "invalid `health_timeout_secs` value: a number past 2^64 - 1, expected an integer between 1 and 86400 at line 1 column 54",
+        ),
+        (
+            r#"{"name":"x","health_timeout_secs":1e400}"#,
+            "number out of range at line 1 column 39",
+        ),
+        // serde_json: "unexpected end of hex escape"
+        (
+            r#"{"name":"\ud800"}"#,
+            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 16",
+        ),
+        (
+            r#"{"name":"x","y":"\udc00"}"#,
+            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 23",
+        ),
+        // serde_json: "EOF while parsing ..."
+        (
+            "",
+            "unexpected end of input while parsing a value at line 1 column 1",
+        ),
+        (
+            r#"{"name":"x""#,
+            "unexpected end of input while parsing an object at line 1 column 11",
+        ),
+        (
+            r#"{"name":"x"#,
+            "unexpected end of input while parsing a string at line 1 column 10",
+        ),
+        (
+            "{\n",
+            "unexpected end of input while parsing an object at line 2 column 1",
+        ),
+        (
+            &format!("{}1{}", "[".repeat(200), "]".repeat(200)),
+            "invalid type: sequence, expected an integration entry object at line 1 column 1",
+        ),
+        (
+            &format!(
+                r#"{{"name":"x","y":{}1{}}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            "nesting too deep: expected at most 128 levels of arrays and objects at line 1 column 143",
+        ),
+    ];
+    check_table(table, |input| {
+        IntegrationEntry::from_json(input)
+            .err()
+            .map(|e| format!("{e:#}"))
     });
 }
 
@@ -219,17 +304,29 @@ fn integration_manifest_json() {
         ("{}", "missing field `integrations` at line 1 column 2"),
         (
             r#"{"integrations":{}}"#,
-            "invalid type: map, expected a sequence at line 1 column 16",
+            "invalid type: map, expected a list of integration entries at line 1 column 16",
+        ),
+        (
+            "[[]]",
+            "invalid type: sequence, expected an integration manifest object at line 1 column 1",
         ),
         (
             "{\n  \"integrations\": [\n    {\"name\": \"a b\"}\n  ]\n}",
-            "invalid integration name `a b`: must not contain ` ` at line 3 column 18",
+            "invalid value for `name` at line 3 column 18: invalid integration name `a b`: must not contain ` `",
+        ),
+        (
+            r#"{"integrations":[{"name":"a"},{"name":"a"}]}"#,
+            "duplicate value for `name` at line 1 column 31: duplicate integration name `a`: entry 1 has the name of entry 0, expected each name once",
+        ),
+        (
+            r#"{"integrations":[],"x":{"y":1,"y":2}}"#,
+            "duplicate key `y`: expected each key once in an object at line 1 column 33",
         ),
     ];
     check_table(table, |input| {
         IntegrationManifest::from_json(input)
             .err()
-            .map(|e| e.to_string())
+            .map(|e| format!("{e:#}"))
     });
 }
 

@@ -3,11 +3,11 @@
 use std::path::{Component, Path};
 
 use mvm_integrations::{
-    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS,
+    DEFAULT_HEALTH_INTERVAL_SECS, DEFAULT_HEALTH_TIMEOUT_SECS, DEFAULT_STARTUP_GRACE_SECS, Field,
     INTEGRATIONS_BASE_PATH, IntegrationEntry, IntegrationHealthResult, IntegrationManifest,
-    IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_HEALTH_INTERVAL_SECS,
-    MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS, StateLayout,
-    integration_checkpoint_path, integration_state_dir,
+    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    MAX_HEALTH_INTERVAL_SECS, MAX_HEALTH_TIMEOUT_SECS, MAX_NAME_LEN, MAX_STARTUP_GRACE_SECS,
+    StateLayout, integration_checkpoint_path, integration_state_dir,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -104,7 +104,16 @@ fn entry() -> impl Strategy<Value = IntegrationEntry> {
 }
 
 fn manifest() -> impl Strategy<Value = IntegrationManifest> {
-    prop::collection::vec(entry(), 0..4).prop_map(IntegrationManifest::new)
+    prop::collection::vec(entry(), 0..4).prop_map(|entries| {
+        // One entry per name: a manifest refuses a second one.
+        let mut unique: Vec<IntegrationEntry> = Vec::new();
+        for entry in entries {
+            if unique.iter().all(|e| e.name() != entry.name()) {
+                unique.push(entry);
+            }
+        }
+        IntegrationManifest::new(unique).unwrap()
+    })
 }
 
 /// A small JSON value: the payload of an unknown status, or an unknown field's value.
@@ -349,9 +358,9 @@ proptest! {
             Err(err) => {
                 prop_assert!(!in_range);
                 let value = match err.field() {
-                    "health_interval_secs" => interval,
-                    "health_timeout_secs" => timeout,
-                    "startup_grace_secs" => grace,
+                    Field::HealthIntervalSecs => interval,
+                    Field::HealthTimeoutSecs => timeout,
+                    Field::StartupGraceSecs => grace,
                     other => return Err(TestCaseError::fail(format!("unexpected field {other}"))),
                 };
                 let message = err.to_string();
@@ -378,7 +387,12 @@ proptest! {
         let parsed = IntegrationEntry::from_json(&json);
         match (built, parsed) {
             (Ok(b), Ok(p)) => prop_assert_eq!(b, p),
-            (Err(b), Err(p)) => prop_assert!(p.to_string().starts_with(&b.to_string())),
+            (Err(b), Err(p)) => {
+                // The parser's typed cause is the builder's error.
+                let cause = std::error::Error::source(&p).and_then(|e| e.downcast_ref::<InvalidEntry>());
+                prop_assert_eq!(cause, Some(&b));
+                prop_assert_eq!(p.field(), Some(b.field()));
+            }
             (b, p) => return Err(TestCaseError::fail(format!("builder {b:?}, parser {p:?}"))),
         }
     }

@@ -176,13 +176,22 @@ fn entries_reject_invalid_names_with_the_name_and_the_rule() {
     let err = IntegrationEntry::from_json(r#"{"name": "../etc"}"#).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid integration name `../etc`: must not contain `/` at line 1 column 17"
+        "invalid value for `name` at line 1 column 17"
+    );
+    let cause = std::error::Error::source(&err)
+        .and_then(|e| e.downcast_ref::<InvalidIntegrationName>())
+        .unwrap();
+    assert_eq!(cause.name(), "../etc");
+    assert_eq!(
+        cause.to_string(),
+        "invalid integration name `../etc`: must not contain `/`"
     );
     let err = IntegrationEntry::from_json(r#"{"name": ".hidden"}"#).unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with("invalid integration name `.hidden`: must start with a letter or a digit"),
-        "{err}"
+        format!("{err:#}").ends_with(
+            ": invalid integration name `.hidden`: must start with a letter or a digit, not `.`"
+        ),
+        "{err:#}"
     );
 }
 

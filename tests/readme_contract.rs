@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use mvm_integrations::{IntegrationEntry, IntegrationStateReport, IntegrationStatus};
+use mvm_integrations::{IntegrationEntry, IntegrationStateReport, IntegrationStatus, SecsField};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -123,6 +123,32 @@ fn check_struct_table<T: Serialize + DeserializeOwned>(heading: &str, minimal: &
 #[test]
 fn entry_table_matches_the_parser() {
     check_struct_table::<IntegrationEntry>("### `IntegrationEntry`", r#"{"name":"a""#);
+}
+
+/// The entry table's ranges and defaults are those of the one table in the code,
+/// `SecsField::ALL`.
+#[test]
+fn entry_table_states_the_secs_table() {
+    let rows = table(&readme(), "### `IntegrationEntry`");
+    for secs in SecsField::ALL {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == secs.field().as_str())
+            .unwrap_or_else(|| panic!("no row for `{}`", secs.field()));
+        assert_eq!(
+            row[2],
+            secs.default().to_string(),
+            "default of `{}`",
+            secs.field()
+        );
+        // A note may follow the range in parentheses.
+        assert_eq!(
+            row[3].split(" (").next().unwrap(),
+            format!("{} to {}", secs.min(), secs.max()),
+            "range of `{}`",
+            secs.field()
+        );
+    }
 }
 
 #[test]

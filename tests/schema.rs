@@ -787,3 +787,39 @@ fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// Validators in strict mode (ajv's default) refuse formats they do not know; schemars
+/// writes `uint64` and `uint` for Rust integers. The committed files have none.
+#[test]
+fn committed_schemas_use_only_standard_formats() {
+    fn formats(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(format) = object.get("format") {
+                    found.push(format.to_string());
+                }
+                object.values().for_each(|v| formats(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| formats(v, found)),
+            _ => {}
+        }
+    }
+    for doc in SchemaDocument::ALL {
+        let mut found = Vec::new();
+        formats(&committed(doc), &mut found);
+        assert_eq!(found, Vec::<String>::new(), "{doc}");
+    }
+}
+
+/// The schema's ranges and defaults of the `*_secs` fields come from `SecsField::ALL`.
+#[test]
+fn secs_ranges_in_the_schema_are_the_table() {
+    let entry = committed(SchemaDocument::Entry);
+    for secs in mvm_integrations::SecsField::ALL {
+        let property = &entry["properties"][secs.field().as_str()];
+        assert_eq!(property["minimum"], secs.min(), "{}", secs.field());
+        assert_eq!(property["maximum"], secs.max(), "{}", secs.field());
+        assert_eq!(property["default"], secs.default(), "{}", secs.field());
+        assert_eq!(property["type"], "integer", "{}", secs.field());
+    }
+}

@@ -28,10 +28,11 @@ fn manifest_round_trips_through_pretty_json() {
             .build()
             .unwrap(),
         IntegrationEntry::new(name("slack")),
-    ]);
+    ])
+    .unwrap();
     let parsed = IntegrationManifest::from_json(&manifest.to_json()).unwrap();
-    assert_eq!(parsed.integrations.len(), 2);
-    let [whatsapp, slack] = &parsed.integrations[..] else {
+    assert_eq!(parsed.len(), 2);
+    let [whatsapp, slack] = parsed.entries() else {
         panic!("two entries")
     };
     assert_eq!(whatsapp.name(), "whatsapp");
@@ -51,7 +52,7 @@ fn manifest_round_trips_through_pretty_json() {
 fn empty_manifest_round_trips() {
     let json = IntegrationManifest::default().to_json();
     let parsed = IntegrationManifest::from_json(&json).unwrap();
-    assert!(parsed.integrations.is_empty());
+    assert!(parsed.is_empty());
 }
 
 #[test]
@@ -115,8 +116,8 @@ fn status_default_is_pending() {
 fn manifest_without_optional_fields_gets_defaults() {
     let parsed =
         IntegrationManifest::from_json(r#"{"integrations": [{"name": "signal"}]}"#).unwrap();
-    assert_eq!(parsed.integrations.len(), 1);
-    let signal = &parsed.integrations[0];
+    assert_eq!(parsed.len(), 1);
+    let signal = &parsed.entries()[0];
     assert_eq!(signal.name(), "signal");
     assert_eq!(signal.checkpoint_cmd(), None);
     assert!(!signal.critical());
@@ -197,12 +198,7 @@ fn loading_a_dropin_dir_keeps_valid_json_files_only() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].path(), dir.join("bad.json"));
     // The `.txt` file is neither an entry nor a problem.
-    assert!(
-        report
-            .problems
-            .iter()
-            .all(|p| p.path() != dir.join("readme.txt"))
-    );
+    assert!(problems.iter().all(|p| p.path() != dir.join("readme.txt")));
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn entry() {
 #[test]
 fn manifest() {
     let manifest =
-        IntegrationManifest::new(vec![full_entry(), IntegrationEntry::new(name("slack"))]);
+        IntegrationManifest::new(vec![full_entry(), IntegrationEntry::new(name("slack"))]).unwrap();
     snap("manifest", &manifest);
     snap("manifest_empty", &IntegrationManifest::default());
     // `to_json` is the pretty form, `to_json_compact` the compact one.
