@@ -798,7 +798,7 @@ fn deeply_nested_json_is_a_clean_parse_problem_not_a_stack_overflow() {
 }
 
 #[test]
-fn deeply_nested_but_valid_json_in_an_unknown_field_is_skipped_without_recursion() {
+fn deeply_nested_valid_json_in_an_unknown_field_is_a_clean_parse_problem() {
     let deep = 100_000;
     let dir = tempdir();
     let json = format!(
@@ -811,12 +811,12 @@ fn deeply_nested_but_valid_json_in_an_unknown_field_is_skipped_without_recursion
         .with_max_file_size(1 << 20)
         .load();
     let report = view(&outcome);
-    let loaded = loaded_one(&report);
-    assert_eq!(loaded.entry.name(), "a");
-    assert!(matches!(
-        &loaded.warnings[..],
-        [DropinWarning::UnknownField { field, .. }] if field == "x"
-    ));
+    let problem = only_problem(&report);
+    assert_eq!(problem.kind(), DropinErrorKind::Parse);
+    assert_eq!(
+        problem.message(),
+        "nesting too deep: expected at most 128 levels of arrays and objects"
+    );
 }
 
 #[test]
@@ -908,15 +908,20 @@ fn parse_problems_carry_the_line_column_and_what_was_expected() {
          "invalid integration name `../etc`: must not contain `/`"),
         ("{\"critical\": true}", (1, 18), "missing field `name`"),
         ("{\"name\": \"a\", \"critical\": \"yes\"}", (1, 31),
-         "invalid type: string \"yes\", expected a boolean"),
+         "invalid type: string `yes`, expected a boolean"),
         ("{\"name\": \"a\"} trailing", (1, 15), "trailing characters"),
-        ("{\"name\": \"a\",", (1, 13), "EOF while parsing a value"),
+        ("{\"name\": \"a\",", (1, 13), "unexpected end of input while parsing a value"),
         ("[1]", (1, 1), "invalid type: sequence, expected an integration entry object"),
-        ("{\"name\": \"a\", \"name\": \"b\"}", (1, 26), "duplicate field `name`"),
-        ("   ", (1, 3), "EOF while parsing a value"),
-        ("\u{feff}", (1, 1), "EOF while parsing a value"),
-        ("\n", (2, 1), "EOF while parsing a value"),
-        ("{\n", (2, 1), "EOF while parsing an object"),
+        ("{\"name\": \"a\", \"name\": \"b\"}", (1, 20),
+         "duplicate key `name`: expected each key once in an object"),
+        // Duplicate unknown keys are errors too (I-JSON), at the repeated key.
+        ("{\"name\": \"a\", \"x\": 1, \"x\": 2}", (1, 25),
+         "duplicate key `x`: expected each key once in an object"),
+        ("   ", (1, 3), "unexpected end of input while parsing a value"),
+        // Columns start at 1: a file holding only a BOM, only a newline, a truncated object.
+        ("\u{feff}", (1, 1), "unexpected end of input while parsing a value"),
+        ("\n", (2, 1), "unexpected end of input while parsing a value"),
+        ("{\n", (2, 1), "unexpected end of input while parsing an object"),
     ];
     for (json, (line, column), message) in table {
         let (got, position) = problem_for(json);
