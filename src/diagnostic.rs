@@ -268,20 +268,9 @@ impl DropinError {
     pub fn message(&self) -> String {
         // A parse error's cause is the whole story: "not a valid integration entry" would
         // add nothing.
-        // When the parser's error has a typed cause (an invalid value), the cause says it
-        // all and its summary ("invalid value for `x`") is left out.
+        // The parser's one line: its typed cause (field and value) or its message.
         if let ErrorKind::Parse(_, source) = &self.kind {
-            let Some(cause) = source.source() else {
-                return source.detail().to_string();
-            };
-            let mut text = cause.to_string();
-            let mut next = cause.source();
-            while let Some(cause) = next {
-                text.push_str(": ");
-                text.push_str(&cause.to_string());
-                next = cause.source();
-            }
-            return text;
+            return source.detail().to_string();
         }
         let mut text = Message(self).to_string();
         let mut source = self.source();

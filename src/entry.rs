@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Unexpected, Visitor};
 
 use crate::error::{
-    Cause, Ignored, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
+    Cause, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
     missing_field, wrong_type,
 };
 use crate::field::Field;
@@ -891,7 +891,7 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                         unknown.push(key.clone().into_owned());
                     }
                     seen.insert(key)?;
-                    map.next_value_seed(Ignored)?;
+                    crate::error::skip_value(&mut map)?;
                 }
             }
         }

@@ -146,19 +146,17 @@ impl ParseError {
         self.index
     }
 
-    /// The message and its causes, without the position: for the loader, which shows the
-    /// position its own way.
+    /// One line without the position, for the loader, which shows the position its own way:
+    /// the typed cause when there is one (it names the field and the value), else the
+    /// message.
     pub(crate) fn detail(&self) -> impl fmt::Display + '_ {
         struct Detail<'a>(&'a ParseError);
         impl fmt::Display for Detail<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0.message)?;
-                let mut source = std::error::Error::source(self.0);
-                while let Some(cause) = source {
-                    write!(f, ": {cause}")?;
-                    source = cause.source();
+                match &self.0.cause {
+                    Some(cause) => cause.fmt(f),
+                    None => f.write_str(&self.0.message),
                 }
-                Ok(())
             }
         }
         Detail(self)
@@ -388,6 +386,9 @@ struct Detail {
     /// The message of the [`ParseError`] when there is no cause.
     message: Box<str>,
     cause: Option<Cause>,
+    /// The address of the byte where the error is, when the visitor knows it better than
+    /// serde_json's position.
+    address: Option<usize>,
 }
 
 #[derive(Default)]
@@ -447,6 +448,7 @@ pub(crate) fn fail<E: de::Error>(kind: ParseErrorKind, message: impl fmt::Displa
                 serde_message: message.as_str().into(),
                 message: message.as_str().into(),
                 cause: None,
+                address: None,
             });
         }
     });
@@ -463,6 +465,7 @@ pub(crate) fn fail_with<E: de::Error>(cause: Cause) -> E {
                 serde_message: message.as_str().into(),
                 message: Box::default(),
                 cause: Some(cause),
+                address: None,
             });
         }
     });
@@ -543,7 +546,17 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
     let mut de = serde_json::Deserializer::from_str(json);
     let result = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     let context = scope.finish();
-    result.map_err(|e| ParseError::from_json_error(e, context))
+    result.map_err(|e| {
+        let address = context.detail.as_ref().and_then(|d| d.address);
+        let mut error = ParseError::from_json_error(e, context);
+        let offset = address.and_then(|a| a.checked_sub(json.as_ptr() as usize));
+        if let Some(offset) = offset.filter(|&o| o < json.len()) {
+            if error.kind == ParseErrorKind::DuplicateKey {
+                error.position = Some(position_at(json.as_bytes(), offset));
+            }
+        }
+        error
+    })
 }
 
 /// Parses JSON bytes into `T`: bytes that are not UTF-8 are an error, even inside a field
@@ -641,6 +654,90 @@ impl<'de> Keys<'de> {
         seen.insert(key);
         Ok(())
     }
+}
+
+/// Skips the value of an unknown key, rejecting a key repeated in any object inside it.
+///
+/// In the crate's own JSON parses the value is skipped by serde_json without recursion (so
+/// nesting deeper than serde_json's limit is still skipped) and its text is then scanned
+/// for repeated keys, also without recursion. Elsewhere (another format, a host's parse)
+/// it is walked with [`Ignored`].
+pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    let in_json_parse = CONTEXT.with(|c| c.try_borrow().is_ok_and(|c| c.is_some()));
+    if !in_json_parse {
+        return map.next_value_seed(Ignored);
+    }
+    let raw: &'de RawValue = map.next_value()?;
+    match repeated_key(raw.get()) {
+        Some((key, end)) => {
+            let error = duplicate_key(&key);
+            // Placed at the repeated key, not where serde_json stopped.
+            with_context(|c| {
+                if let Some(detail) = &mut c.detail {
+                    detail.address = Some(raw.get().as_ptr() as usize + end);
+                }
+            });
+            Err(error)
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first key repeated in one object of `json`, valid JSON text, at any depth, with the
+/// offset of its closing quote. Scans without recursion; allocates only for objects.
+fn repeated_key(json: &str) -> Option<(String, usize)> {
+    let bytes = json.as_bytes();
+    // One entry per open container: the keys of an object, `None` for an array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => {
+                open.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    escaped |= bytes[i] == b'\\';
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    let text = json.get(start + 1..i).unwrap_or_default();
+                    let key = if escaped {
+                        let quoted = json.get(start..=i).unwrap_or_default();
+                        // Keys compare decoded: `"\\u0061"` is `"a"`.
+                        serde_json::from_str::<String>(quoted)
+                            .map_or(Cow::Borrowed(text), Cow::Owned)
+                    } else {
+                        Cow::Borrowed(text)
+                    };
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if keys.contains(&key) {
+                            return Some((key.into_owned(), i));
+                        }
+                        keys.insert(key);
+                    }
+                    expect_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Skips any value, as `IgnoredAny` does, but rejects duplicate keys in every object inside

@@ -24,7 +24,7 @@
 //!     .critical(true)
 //!     .health_interval_secs(15)
 //!     .build()?;
-//! let manifest = IntegrationManifest::new(vec![entry]);
+//! let manifest = IntegrationManifest::new(vec![entry])?;
 //! let json = manifest.to_json();
 //! assert_eq!(IntegrationManifest::from_json(&json)?, manifest);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::entry::{EntrySeed, IntegrationEntry};
 use crate::error::{
-    Cause, Ignored, Keys, ParseError, RawList, duplicate_key, fail_with, in_element, in_field,
+    Cause, Keys, ParseError, RawList, duplicate_key, fail_with, in_element, in_field,
     missing_field, wrong_type,
 };
 use crate::escape::Escaped;
@@ -449,7 +449,7 @@ impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for ManifestVisitor<S> {
                     if let Some(key) = key {
                         keys.insert(key)?;
                     }
-                    map.next_value_seed(Ignored)?;
+                    crate::error::skip_value(&mut map)?;
                 }
             }
         }

@@ -258,8 +258,8 @@ fn reworded_json_messages() {
             "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 16",
         ),
         (
-            r#"{"name":"x","y":"\udc00"}"#,
-            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 23",
+            r#"{"name":"x","checkpoint_cmd":"\udc00"}"#,
+            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 36",
         ),
         // serde_json: "EOF while parsing ..."
         (
@@ -281,14 +281,6 @@ fn reworded_json_messages() {
         (
             &format!("{}1{}", "[".repeat(200), "]".repeat(200)),
             "invalid type: sequence, expected an integration entry object at line 1 column 1",
-        ),
-        (
-            &format!(
-                r#"{{"name":"x","y":{}1{}}}"#,
-                "[".repeat(200),
-                "]".repeat(200)
-            ),
-            "nesting too deep: expected at most 128 levels of arrays and objects at line 1 column 143",
         ),
     ];
     check_table(table, |input| {

@@ -321,3 +321,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn unknown_values_nested_deeper_than_the_parser_limit_are_skipped_but_still_checked() {
+    let deep = 10_000;
+    let ok = format!(
+        r#"{{"name":"a","x":{}{{"k":1,"j":[{{"k":2}}]}}{}}}"#,
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
+    assert_eq!(IntegrationEntry::from_json(&ok).unwrap().name(), "a");
+    let repeated = format!(
+        r#"{{"name":"a","x":{}{{"k":1,"\u006b":2}}{}}}"#,
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
+    let err = IntegrationEntry::from_json(&repeated).unwrap_err();
+    assert_eq!(err.kind(), ParseErrorKind::DuplicateKey);
+    assert!(err.to_string().starts_with("duplicate key `k`"), "{err}");
+    // Known fields are still parsed with serde_json's limit.
+    let too_deep = format!(r#"{{"name":{}"a"{}}}"#, "[".repeat(200), "]".repeat(200));
+    assert_eq!(
+        IntegrationEntry::from_json(&too_deep).unwrap_err().kind(),
+        ParseErrorKind::Type
+    );
+}
