@@ -104,7 +104,7 @@ pub(crate) enum ErrorKind {
     },
     InvalidUtf8(Position),
     /// The parser's error, with the position it stopped at.
-    Parse(Position, crate::dropin_text::EntryParseError),
+    Parse(Position, Box<crate::dropin_text::EntryParseError>),
     DuplicateName {
         name: IntegrationName,
         first: PathBuf,
@@ -306,7 +306,7 @@ impl std::error::Error for DropinError {
             | ErrorKind::Metadata(e)
             | ErrorKind::Open(e)
             | ErrorKind::Read(e) => Some(e),
-            ErrorKind::Parse(_, e) => Some(e),
+            ErrorKind::Parse(_, e) => Some(&**e),
             _ => None,
         }
     }

@@ -179,6 +179,8 @@ mod unix {
             )
         }
 
+        // `st_rdev` is not a `u64` on every target.
+        #[allow(clippy::unnecessary_cast)]
         fn is_dev_null(&self, stat: &Stat) -> bool {
             FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
                 && self.dev_null == Some(stat.st_rdev as u64)

@@ -14,7 +14,7 @@ pub(crate) type EntryParseError = crate::ParseError;
 fn parse_entry(
     text: &str,
     unknown: &mut Vec<String>,
-) -> Result<IntegrationEntry, (Position, EntryParseError)> {
+) -> Result<IntegrationEntry, (Position, Box<EntryParseError>)> {
     IntegrationEntry::from_str_noting_unknown(text, unknown).map_err(|e| {
         let position = e
             .position()
@@ -22,7 +22,7 @@ fn parse_entry(
                 line: p.line.max(1),
                 column: p.column.max(1),
             });
-        (position, e)
+        (position, Box::new(e))
     })
 }
 
