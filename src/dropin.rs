@@ -97,7 +97,7 @@ const SKIPPED_EXTENSION_PREFIXES: &[&str] = &[".dpkg-", ".ucf-"];
 /// Per directory at most 2 × [`max_files`](Self::max_files) names are held while listing
 /// and [`max_files`](Self::max_files) hidden or backup names are kept. What the outcome
 /// keeps is, per file, the entry (no larger than the file) and at most
-/// [`MAX_WARNINGS_PER_FILE`] + 2 warnings, each with a message of bounded length. So the
+/// [`MAX_WARNINGS_PER_FILE`] + 1 warnings, each with a message of bounded length. So the
 /// memory of [`load`](Self::load) is bounded by the number of directories ×
 /// [`max_files`](Self::max_files) × ([`max_file_size`](Self::max_file_size) + a few KiB),
 /// and the time is linear in the bytes read.

@@ -707,7 +707,7 @@ fn dropin_laws(layers: &Layers, outcome: &LoadOutcome) {
             );
         }
         entry_laws(&loaded.entry);
-        assert!(loaded.warnings.len() <= mvm_integrations::MAX_WARNINGS_PER_FILE + 2);
+        assert!(loaded.warnings.len() <= mvm_integrations::MAX_WARNINGS_PER_FILE + 1);
         for warning in &loaded.warnings {
             message(warning);
         }

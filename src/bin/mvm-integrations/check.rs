@@ -163,32 +163,7 @@ struct Entry {
 
 impl Report {
     fn of(outcome: &LoadOutcome, args: &CheckArgs) -> Report {
-        // A directory named on the command line that does not exist is a likely typo.
-        let explicit = !args.load.dirs.is_empty();
-        let mut lines: Vec<Diagnostic> = outcome
-            .diagnostics()
-            .map(|d| match d.code() {
-                "missing-directory" if explicit => d.with_severity(Severity::Warning),
-                _ => d,
-            })
-            .collect();
-        if args.verbose {
-            // The skipped names of each directory come after the directory's own findings.
-            let mut with_skipped = Vec::with_capacity(lines.len());
-            let mut rest = lines.into_iter().peekable();
-            for dir in outcome.dirs() {
-                while let Some(d) = rest.next_if(|d| d.path() == dir.path()) {
-                    with_skipped.push(d);
-                }
-                with_skipped.extend(
-                    dir.skipped()
-                        .iter()
-                        .map(|name| skipped_note(dir.path(), name)),
-                );
-            }
-            with_skipped.extend(rest);
-            lines = with_skipped;
-        }
+        let lines = lines(outcome, args);
         let count = |severity| lines.iter().filter(|d| d.severity() == severity).count();
         let errors = count(Severity::Error);
         let warnings = count(Severity::Warning);
@@ -252,6 +227,33 @@ impl Report {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The library's diagnostics, with `check`'s two rules: a directory named on the command
+/// line that does not exist is a warning (a likely typo), and `--verbose` adds a note for
+/// each skipped hidden or backup name, after its directory's own findings.
+fn lines(outcome: &LoadOutcome, args: &CheckArgs) -> Vec<Diagnostic> {
+    let explicit = !args.load.dirs.is_empty();
+    let mut rest = outcome
+        .diagnostics()
+        .map(|d| match d.code() {
+            "missing-directory" if explicit => d.with_severity(Severity::Warning),
+            _ => d,
+        })
+        .peekable();
+    if !args.verbose {
+        return rest.collect();
+    }
+    let mut lines = Vec::new();
+    for dir in outcome.dirs() {
+        while let Some(d) = rest.next_if(|d| d.path() == dir.path()) {
+            lines.push(d);
+        }
+        let skipped = dir.skipped().iter();
+        lines.extend(skipped.map(|name| skipped_note(dir.path(), name)));
+    }
+    lines.extend(rest);
+    lines
 }
 
 /// The note `check --verbose` prints for a skipped hidden or backup name.
