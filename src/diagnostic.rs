@@ -1,8 +1,9 @@
-//! What the drop-in loader reports: problems with files ([`DropinError`]), warnings about
-//! entries ([`DropinWarning`]) and where they are ([`Position`], [`FileKind`]).
+//! What the drop-in loader reports: problems with files and directories ([`DropinError`]),
+//! warnings about entries that loaded ([`DropinWarning`]), and both as one shape for
+//! printing or forwarding ([`Diagnostic`]).
 
+use std::error::Error as _;
 use std::fmt;
-use std::fs::FileType;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use crate::name::IntegrationName;
 use crate::position::Position;
 
 /// What kind of file system object a drop-in path turned out to be, when it is not a
-/// regular file.
+/// regular file (nor a symlink to one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FileKind {
@@ -26,38 +27,8 @@ pub enum FileKind {
     CharDevice,
     /// A block device.
     BlockDevice,
-    /// A symbolic link.
-    Symlink,
     /// Anything else.
     Other,
-}
-
-impl FileKind {
-    pub(crate) fn of(file_type: FileType) -> FileKind {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt;
-            if file_type.is_fifo() {
-                return FileKind::Fifo;
-            }
-            if file_type.is_socket() {
-                return FileKind::Socket;
-            }
-            if file_type.is_char_device() {
-                return FileKind::CharDevice;
-            }
-            if file_type.is_block_device() {
-                return FileKind::BlockDevice;
-            }
-        }
-        if file_type.is_dir() {
-            FileKind::Directory
-        } else if file_type.is_symlink() {
-            FileKind::Symlink
-        } else {
-            FileKind::Other
-        }
-    }
 }
 
 impl fmt::Display for FileKind {
@@ -68,7 +39,6 @@ impl fmt::Display for FileKind {
             FileKind::Socket => "a socket",
             FileKind::CharDevice => "a character device",
             FileKind::BlockDevice => "a block device",
-            FileKind::Symlink => "a symlink",
             FileKind::Other => "not a regular file",
         })
     }
@@ -76,226 +46,275 @@ impl fmt::Display for FileKind {
 
 /// A problem with one drop-in file or directory. The file is skipped; other files still load.
 ///
-/// Every variant carries the `path` of the file (or directory). [`Display`](fmt::Display) is
-/// one lowercase line starting with the path, and for parse problems the line and column:
+/// [`Display`](fmt::Display) is one line: the path (escaped, see [`Escaped`]), the position
+/// for problems with the contents, and what went wrong. The cause, when there is one (an
+/// I/O error, the parser's error), is the [`source`](std::error::Error::source) and is not
+/// repeated in the line; [`message`](Self::message) joins both without the location:
 ///
-/// ```text
-/// /etc/mvm/integrations.d/a.json:3:28: invalid `health_interval_secs` value `0`: must be between 1 and 86400
 /// ```
+/// use mvm_integrations::{DropinErrorKind, load_dropin_dir};
 ///
-/// Control characters in paths are escaped, so the line stays one line whatever the file
-/// names. [`message`](Self::message) is the same line without the location.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DropinError {
-    /// The directory exists but could not be listed.
-    ReadDir {
-        /// The directory.
-        path: PathBuf,
-        /// Why listing failed.
-        #[source]
-        source: io::Error,
-    },
-    /// A directory given to the loader is not a directory.
-    NotADirectory {
-        /// The path given as a directory.
-        path: PathBuf,
-    },
-    /// The directory holds more `*.json` names than [`DropinLoader::max_files`](crate::DropinLoader::max_files); the first
-    /// `max` in byte order were loaded.
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("a.json");
+/// std::fs::write(&path, "{\"name\": \"a\",\n \"health_interval_secs\": 0}")?;
+///
+/// let outcome = load_dropin_dir(dir.path());
+/// let problem = outcome.problems().next().unwrap();
+/// assert_eq!(problem.kind(), DropinErrorKind::Parse);
+/// assert_eq!(problem.to_string(), format!("{}:2:26: not a valid integration entry", path.display()));
+/// assert_eq!(
+///     problem.message(),
+///     "invalid `health_interval_secs` value `0`: must be between 1 and 86400",
+/// );
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DropinError {
+    path: PathBuf,
+    kind: ErrorKind,
+}
+
+/// The data of each kind of [`DropinError`]; private so that fields can be added.
+#[derive(Debug)]
+pub(crate) enum ErrorKind {
+    ReadDir(io::Error),
+    NotADirectory,
     TooManyFiles {
-        /// The directory.
-        path: PathBuf,
-        /// How many `*.json` names it holds.
         found: usize,
-        /// The limit.
         max: usize,
     },
-    /// The file name ends in `.json` but is not UTF-8.
-    NonUtf8FileName {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The file is not a regular file (a FIFO, a socket, a device, a directory...). It was
-    /// not opened.
-    NotARegularFile {
-        /// The file.
-        path: PathBuf,
-        /// What it is.
-        kind: FileKind,
-    },
-    /// The file is a symlink to something that is not a regular file (nor `/dev/null`, which
-    /// masks). The target was not opened.
+    NonUtf8FileName,
+    NotARegularFile(FileKind),
     SymlinkTarget {
-        /// The symlink.
-        path: PathBuf,
-        /// Where it points, as written in the link.
-        target: PathBuf,
-        /// What it resolves to.
+        target: Option<PathBuf>,
         kind: FileKind,
     },
-    /// The file is a symlink to nothing.
     DanglingSymlink {
-        /// The symlink.
-        path: PathBuf,
-        /// Where it points, as written in the link.
-        target: PathBuf,
+        target: Option<PathBuf>,
     },
-    /// The file is a symlink that never resolves: a loop, or too many levels.
-    SymlinkLoop {
-        /// The symlink.
-        path: PathBuf,
-        /// The error from resolving it.
-        #[source]
-        source: io::Error,
+    SymlinkLoop,
+    Metadata(io::Error),
+    Open(io::Error),
+    Read(io::Error),
+    OutOfMemory {
+        bytes: usize,
     },
-    /// The file's type or size could not be read.
-    Metadata {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// The file could not be opened, for instance for lack of permission.
-    Open {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// Reading the file failed.
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// The file is larger than [`DropinLoader::max_file_size`](crate::DropinLoader::max_file_size).
     TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// The limit, in bytes.
         max: u64,
     },
-    /// The file is not UTF-8; the position is that of the first bad byte.
-    InvalidUtf8 {
-        /// The file.
-        path: PathBuf,
-        /// The line of the first bad byte.
-        line: usize,
-        /// The column of the first bad byte.
-        column: usize,
-    },
-    /// The file is not a valid entry: bad JSON, a missing or invalid name, a wrong type, a
-    /// number out of range, nesting too deep.
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// Where parsing stopped: the line.
-        line: usize,
-        /// Where parsing stopped: the column.
-        column: usize,
-        /// The parser's error.
-        #[source]
-        source: crate::ParseError,
-    },
-    /// The file declares an integration name that an earlier file already declared; the
-    /// earlier one wins.
+    InvalidUtf8(Position),
+    /// The parser's error, with the position it stopped at.
+    Parse(Position, Box<crate::dropin_text::EntryParseError>),
     DuplicateName {
-        /// The later file, which was skipped.
-        path: PathBuf,
-        /// The integration name.
         name: IntegrationName,
-        /// The earlier file, whose entry was loaded.
         first: PathBuf,
     },
 }
 
+/// Which problem a [`DropinError`] is. [`as_str`](Self::as_str) is the stable kebab-case
+/// code the CLI prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DropinErrorKind {
+    /// The directory exists but could not be listed, or its listing failed midway.
+    ReadDir,
+    /// A directory given to the loader is not a directory.
+    NotADirectory,
+    /// The directory holds more `*.json` names than
+    /// [`DropinLoader::max_files`](crate::DropinLoader::max_files).
+    TooManyFiles,
+    /// The file name ends in `.json` but is not UTF-8.
+    NonUtf8FileName,
+    /// The file is not a regular file (a FIFO, a socket, a device, a directory). It was not
+    /// opened for reading.
+    NotARegularFile,
+    /// The file is a symlink to something that is neither a regular file nor `/dev/null`.
+    SymlinkTarget,
+    /// The file is a symlink to nothing.
+    DanglingSymlink,
+    /// The file is a symlink that never resolves: a loop, or too many levels.
+    SymlinkLoop,
+    /// The file's type or size could not be read.
+    Metadata,
+    /// The file could not be opened, for instance for lack of permission.
+    Open,
+    /// Reading the file failed.
+    Read,
+    /// Memory for the file's bytes could not be allocated.
+    OutOfMemory,
+    /// The file is larger than
+    /// [`DropinLoader::max_file_size`](crate::DropinLoader::max_file_size).
+    TooLarge,
+    /// The file is not UTF-8.
+    InvalidUtf8,
+    /// The file is not a valid entry: bad JSON, a missing or invalid name, a wrong type, a
+    /// number out of range, a duplicate key, nesting too deep.
+    Parse,
+    /// The file declares an integration name that an earlier file already declared.
+    DuplicateName,
+}
+
+impl DropinErrorKind {
+    /// The stable kebab-case code, such as `parse` or `duplicate-name`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropinErrorKind::ReadDir => "read-dir",
+            DropinErrorKind::NotADirectory => "not-a-directory",
+            DropinErrorKind::TooManyFiles => "too-many-files",
+            DropinErrorKind::NonUtf8FileName => "non-utf8-file-name",
+            DropinErrorKind::NotARegularFile => "not-a-regular-file",
+            DropinErrorKind::SymlinkTarget => "symlink-target",
+            DropinErrorKind::DanglingSymlink => "dangling-symlink",
+            DropinErrorKind::SymlinkLoop => "symlink-loop",
+            DropinErrorKind::Metadata => "metadata",
+            DropinErrorKind::Open => "open",
+            DropinErrorKind::Read => "read",
+            DropinErrorKind::OutOfMemory => "out-of-memory",
+            DropinErrorKind::TooLarge => "too-large",
+            DropinErrorKind::InvalidUtf8 => "invalid-utf8",
+            DropinErrorKind::Parse => "parse",
+            DropinErrorKind::DuplicateName => "duplicate-name",
+        }
+    }
+}
+
 impl DropinError {
+    pub(crate) fn new(path: PathBuf, kind: ErrorKind) -> Self {
+        DropinError { path, kind }
+    }
+
     /// The file or directory the problem is about.
     pub fn path(&self) -> &Path {
-        match self {
-            DropinError::ReadDir { path, .. }
-            | DropinError::NotADirectory { path }
-            | DropinError::TooManyFiles { path, .. }
-            | DropinError::NonUtf8FileName { path }
-            | DropinError::NotARegularFile { path, .. }
-            | DropinError::SymlinkTarget { path, .. }
-            | DropinError::DanglingSymlink { path, .. }
-            | DropinError::SymlinkLoop { path, .. }
-            | DropinError::Metadata { path, .. }
-            | DropinError::Open { path, .. }
-            | DropinError::Read { path, .. }
-            | DropinError::TooLarge { path, .. }
-            | DropinError::InvalidUtf8 { path, .. }
-            | DropinError::Parse { path, .. }
-            | DropinError::DuplicateName { path, .. } => path,
+        &self.path
+    }
+
+    /// Which problem this is.
+    pub fn kind(&self) -> DropinErrorKind {
+        match &self.kind {
+            ErrorKind::ReadDir(_) => DropinErrorKind::ReadDir,
+            ErrorKind::NotADirectory => DropinErrorKind::NotADirectory,
+            ErrorKind::TooManyFiles { .. } => DropinErrorKind::TooManyFiles,
+            ErrorKind::NonUtf8FileName => DropinErrorKind::NonUtf8FileName,
+            ErrorKind::NotARegularFile(_) => DropinErrorKind::NotARegularFile,
+            ErrorKind::SymlinkTarget { .. } => DropinErrorKind::SymlinkTarget,
+            ErrorKind::DanglingSymlink { .. } => DropinErrorKind::DanglingSymlink,
+            ErrorKind::SymlinkLoop => DropinErrorKind::SymlinkLoop,
+            ErrorKind::Metadata(_) => DropinErrorKind::Metadata,
+            ErrorKind::Open(_) => DropinErrorKind::Open,
+            ErrorKind::Read(_) => DropinErrorKind::Read,
+            ErrorKind::OutOfMemory { .. } => DropinErrorKind::OutOfMemory,
+            ErrorKind::TooLarge { .. } => DropinErrorKind::TooLarge,
+            ErrorKind::InvalidUtf8(_) => DropinErrorKind::InvalidUtf8,
+            ErrorKind::Parse(..) => DropinErrorKind::Parse,
+            ErrorKind::DuplicateName { .. } => DropinErrorKind::DuplicateName,
         }
     }
 
-    /// Where in the file the problem is, for problems with the contents.
+    /// The stable kebab-case code of [`kind`](Self::kind), such as `parse`.
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// Where in the file the problem is, for problems with the contents. Lines and columns
+    /// start at 1.
     pub fn position(&self) -> Option<Position> {
-        match *self {
-            DropinError::InvalidUtf8 { line, column, .. }
-            | DropinError::Parse { line, column, .. } => Some(Position { line, column }),
+        match self.kind {
+            ErrorKind::InvalidUtf8(position) | ErrorKind::Parse(position, _) => Some(position),
             _ => None,
         }
     }
 
-    /// A stable kebab-case name of the variant, for machine-readable output, such as
-    /// `parse` or `duplicate-name`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            DropinError::ReadDir { .. } => "read-dir",
-            DropinError::NotADirectory { .. } => "not-a-directory",
-            DropinError::TooManyFiles { .. } => "too-many-files",
-            DropinError::NonUtf8FileName { .. } => "non-utf8-file-name",
-            DropinError::NotARegularFile { .. } => "not-a-regular-file",
-            DropinError::SymlinkTarget { .. } => "symlink-target",
-            DropinError::DanglingSymlink { .. } => "dangling-symlink",
-            DropinError::SymlinkLoop { .. } => "symlink-loop",
-            DropinError::Metadata { .. } => "metadata",
-            DropinError::Open { .. } => "open",
-            DropinError::Read { .. } => "read",
-            DropinError::TooLarge { .. } => "too-large",
-            DropinError::InvalidUtf8 { .. } => "invalid-utf8",
-            DropinError::Parse { .. } => "parse",
-            DropinError::DuplicateName { .. } => "duplicate-name",
+    /// What the path turned out to be, for [`DropinErrorKind::NotARegularFile`] and
+    /// [`DropinErrorKind::SymlinkTarget`].
+    pub fn file_kind(&self) -> Option<FileKind> {
+        match self.kind {
+            ErrorKind::NotARegularFile(kind) | ErrorKind::SymlinkTarget { kind, .. } => Some(kind),
+            _ => None,
         }
     }
 
-    /// The message without the path and position in front.
-    ///
-    /// ```
-    /// use mvm_integrations::load_dropin_dir;
-    ///
-    /// let dir = tempfile::tempdir()?;
-    /// let path = dir.path().join("a.json");
-    /// std::fs::write(&path, "{\"name\": \"a\",\n \"health_interval_secs\": 0}")?;
-    ///
-    /// let report = load_dropin_dir(dir.path());
-    /// let problem = &report.problems[0];
-    /// assert_eq!(
-    ///     problem.message(),
-    ///     "invalid `health_interval_secs` value `0`: must be between 1 and 86400",
-    /// );
-    /// assert_eq!(
-    ///     problem.to_string(),
-    ///     format!("{}:2:26: {}", path.display(), problem.message()),
-    /// );
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
+    /// Where a symlink points, as written in the link, when it could be read.
+    pub fn link_target(&self) -> Option<&Path> {
+        match &self.kind {
+            ErrorKind::SymlinkTarget { target, .. } | ErrorKind::DanglingSymlink { target } => {
+                target.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// For [`DropinErrorKind::DuplicateName`]: the integration name and the earlier file,
+    /// whose entry was loaded.
+    pub fn duplicate_of(&self) -> Option<(&IntegrationName, &Path)> {
+        match &self.kind {
+            ErrorKind::DuplicateName { name, first } => Some((name, first)),
+            _ => None,
+        }
+    }
+
+    /// The limit that was passed, for [`DropinErrorKind::TooLarge`] (bytes) and
+    /// [`DropinErrorKind::TooManyFiles`] (names).
+    pub fn limit(&self) -> Option<u64> {
+        match self.kind {
+            ErrorKind::TooLarge { max } => Some(max),
+            ErrorKind::TooManyFiles { max, .. } => Some(max as u64),
+            _ => None,
+        }
+    }
+
+    /// The message without the location, followed by its causes (`: cause`), on one line;
+    /// for a parse error, the parser's message alone. This is what the CLI prints after
+    /// `path:line:column: error: `.
     pub fn message(&self) -> String {
-        Message(self).to_string()
+        // A parse error's cause is the whole story: "not a valid integration entry" would
+        // add nothing.
+        // The parser's one line: its typed cause (field and value) or its message.
+        if let ErrorKind::Parse(_, source) = &self.kind {
+            return source.detail().to_string();
+        }
+        let mut text = Message(self).to_string();
+        let mut source = self.source();
+        while let Some(cause) = source {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause_text(cause));
+            source = cause.source();
+        }
+        text
+    }
+}
+
+/// One cause of an error chain, on one line: the crate's own causes are escaped already,
+/// and the system's messages get a lowercase first letter.
+fn cause_text(cause: &(dyn std::error::Error + 'static)) -> String {
+    let text = cause.to_string();
+    // Lowercase the first letter of a sentence, not of an acronym (`EOF`).
+    let mut chars = text.chars();
+    match (chars.next(), chars.clone().next()) {
+        (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
+            format!("{}{}", first.to_lowercase(), chars.as_str())
+        }
+        _ => text,
+    }
+}
+
+impl std::error::Error for DropinError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::ReadDir(e)
+            | ErrorKind::Metadata(e)
+            | ErrorKind::Open(e)
+            | ErrorKind::Read(e) => Some(e),
+            ErrorKind::Parse(_, e) => Some(&**e),
+            _ => None,
+        }
     }
 }
 
 impl fmt::Display for DropinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", Escaped::path(self.path()))?;
+        write!(f, "{}", Escaped::path(&self.path))?;
         if let Some(position) = self.position() {
             write!(f, ":{position}")?;
         }
@@ -303,59 +322,58 @@ impl fmt::Display for DropinError {
     }
 }
 
-/// The message of a [`DropinError`] without its location.
+/// The message of a [`DropinError`] without its location and without its source.
 struct Message<'a>(&'a DropinError);
 
 impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            DropinError::ReadDir { source, .. } => {
-                write!(f, "cannot list directory: {}", Lower(source))
-            }
-            DropinError::NotADirectory { .. } => {
+        match &self.0.kind {
+            ErrorKind::ReadDir(_) => f.write_str("cannot list directory"),
+            ErrorKind::NotADirectory => {
                 f.write_str("not a directory: expected a directory of `*.json` drop-ins")
             }
-            DropinError::TooManyFiles { found, max, .. } => write!(
+            ErrorKind::TooManyFiles { found, max } => write!(
                 f,
-                "{found} `*.json` files, expected at most {max}: only the first {max} by name were loaded"
+                "{found} `*.json` files, expected at most {max}: only the first {max} by name \
+                 were loaded, and names past them still hide the same names in lower directories"
             ),
-            DropinError::NonUtf8FileName { .. } => {
+            ErrorKind::NonUtf8FileName => {
                 f.write_str("file name is not UTF-8: expected a UTF-8 name ending in `.json`")
             }
-            DropinError::NotARegularFile { kind, .. } => {
-                write!(f, "{kind}: expected a regular file")
+            ErrorKind::NotARegularFile(kind) => write!(f, "{kind}: expected a regular file"),
+            ErrorKind::SymlinkTarget { target, kind } => {
+                write!(f, "symlink to {kind}")?;
+                if let Some(target) = target {
+                    write!(f, " `{}`", Escaped::path(target))?;
+                }
+                f.write_str(": expected a link to a regular file or to `/dev/null`")
             }
-            DropinError::SymlinkTarget { target, kind, .. } => write!(
-                f,
-                "symlink to {kind} `{}`: expected a link to a regular file or to `/dev/null`",
-                Escaped::path(target)
-            ),
-            DropinError::DanglingSymlink { target, .. } => write!(
-                f,
-                "dangling symlink to `{}`: expected a link to an existing regular file",
-                Escaped::path(target)
-            ),
-            DropinError::SymlinkLoop { .. } => {
+            ErrorKind::DanglingSymlink { target } => {
+                f.write_str("dangling symlink")?;
+                if let Some(target) = target {
+                    write!(f, " to `{}`", Escaped::path(target))?;
+                }
+                f.write_str(": expected a link to an existing regular file")
+            }
+            ErrorKind::SymlinkLoop => {
                 f.write_str("symlink loop: expected a link that resolves to a regular file")
             }
-            DropinError::Metadata { source, .. } => {
-                write!(f, "cannot read file metadata: {}", Lower(source))
-            }
-            DropinError::Open { source, .. } => {
-                write!(f, "cannot open file: {}", Lower(source))
-            }
-            DropinError::Read { source, .. } => {
-                write!(f, "cannot read file: {}", Lower(source))
-            }
-            DropinError::TooLarge { max, .. } => write!(
+            ErrorKind::Metadata(_) => f.write_str("cannot read file metadata"),
+            ErrorKind::Open(_) => f.write_str("cannot open file"),
+            ErrorKind::Read(_) => f.write_str("cannot read file"),
+            ErrorKind::OutOfMemory { bytes } => write!(
+                f,
+                "cannot allocate {bytes} bytes for the file: expected a smaller drop-in or more memory"
+            ),
+            ErrorKind::TooLarge { max } => write!(
                 f,
                 "file is larger than {max} bytes: expected a drop-in of at most {max} bytes"
             ),
-            DropinError::InvalidUtf8 { .. } => {
+            ErrorKind::InvalidUtf8(_) => {
                 f.write_str("invalid UTF-8: expected a UTF-8 JSON document")
             }
-            DropinError::Parse { source, .. } => write!(f, "{}", source.detail()),
-            DropinError::DuplicateName { name, first, .. } => write!(
+            ErrorKind::Parse(..) => f.write_str("not a valid integration entry"),
+            ErrorKind::DuplicateName { name, first } => write!(
                 f,
                 "duplicate integration `{name}`: already declared in `{}`, expected each name in one file",
                 Escaped::path(first)
@@ -364,61 +382,70 @@ impl fmt::Display for Message<'_> {
     }
 }
 
-/// Shows an error with its first letter in lowercase (`permission denied (os error 13)`).
-struct Lower<'a>(&'a io::Error);
-
-impl fmt::Display for Lower<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.to_string();
-        let mut chars = text.chars();
-        if let Some(first) = chars.next() {
-            write!(f, "{}{}", first.to_lowercase(), chars.as_str())?;
-        }
-        Ok(())
-    }
-}
-
 /// A finding about a drop-in that loaded: the entry is valid and is used.
+///
+/// [`Display`](fmt::Display) is the message alone, with every outside value (a field name)
+/// escaped and cut (see [`Escaped::quoted`]); [`Diagnostic`] adds the path and position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DropinWarning {
-    /// A field the entry does not have; it is ignored. Usually a typo.
+    /// A top-level field the entry does not have; it is ignored. Usually a typo.
     UnknownField {
-        /// The field name, as in the file.
+        /// The field name, as in the file (escapes decoded).
         field: String,
         /// The closest known field, if one is close.
         suggestion: Option<&'static str>,
-        /// Where the field's key is, if it could be found.
+        /// Where the key is.
         position: Option<Position>,
     },
-    /// An advisory finding about the entry, from [`IntegrationEntry::warnings`](crate::IntegrationEntry::warnings).
+    /// An advisory finding about the entry, from
+    /// [`IntegrationEntry::warnings`](crate::IntegrationEntry::warnings).
     Entry {
         /// The finding.
         warning: EntryWarning,
-        /// Where the field it is about is, if it is in the file.
+        /// Where the key of the field it is about is, if it is in the file.
         position: Option<Position>,
     },
     /// The file starts with a UTF-8 byte-order mark, which is ignored.
     ByteOrderMark,
+    /// The integration name differs from an earlier loaded one only by ASCII case: both
+    /// would share one state directory on a case-insensitive file system.
+    NameCase {
+        /// The earlier entry's name.
+        other: IntegrationName,
+        /// The earlier entry's file.
+        other_path: PathBuf,
+        /// Where this file's `name` key is.
+        position: Option<Position>,
+    },
+    /// The file had more warnings than
+    /// [`MAX_WARNINGS_PER_FILE`](crate::MAX_WARNINGS_PER_FILE); this many more were left out.
+    TooManyWarnings {
+        /// How many warnings were left out.
+        omitted: usize,
+    },
 }
 
 impl DropinWarning {
-    /// Where in the file the warning is, when known.
+    /// Where in the file the warning is, when known. Lines and columns start at 1.
     pub fn position(&self) -> Option<Position> {
         match self {
             DropinWarning::UnknownField { position, .. }
-            | DropinWarning::Entry { position, .. } => *position,
+            | DropinWarning::Entry { position, .. }
+            | DropinWarning::NameCase { position, .. } => *position,
             DropinWarning::ByteOrderMark => Some(Position { line: 1, column: 1 }),
+            DropinWarning::TooManyWarnings { .. } => None,
         }
     }
 
-    /// A stable kebab-case name of the variant, for machine-readable output, such as
-    /// `unknown-field`.
+    /// A stable kebab-case code, for machine-readable output, such as `unknown-field`.
     pub fn code(&self) -> &'static str {
         match self {
             DropinWarning::UnknownField { .. } => "unknown-field",
             DropinWarning::Entry { .. } => "entry",
             DropinWarning::ByteOrderMark => "byte-order-mark",
+            DropinWarning::NameCase { .. } => "name-case",
+            DropinWarning::TooManyWarnings { .. } => "too-many-warnings",
         }
     }
 }
@@ -432,10 +459,15 @@ impl fmt::Display for DropinWarning {
                 ..
             } => write!(
                 f,
-                "unknown field `{field}` is ignored: did you mean `{suggestion}`?"
+                "unknown field `{}` is ignored: did you mean `{suggestion}`?",
+                Escaped::quoted(field)
             ),
             DropinWarning::UnknownField { field, .. } => {
-                write!(f, "unknown field `{field}` is ignored: expected one of ")?;
+                write!(
+                    f,
+                    "unknown field `{}` is ignored: expected one of ",
+                    Escaped::quoted(field)
+                )?;
                 for (i, known) in FIELDS.iter().enumerate() {
                     let sep = if i == 0 { "" } else { ", " };
                     write!(f, "{sep}`{known}`")?;
@@ -446,6 +478,149 @@ impl fmt::Display for DropinWarning {
             DropinWarning::ByteOrderMark => {
                 f.write_str("byte-order mark is ignored: expected UTF-8 without a byte-order mark")
             }
+            DropinWarning::NameCase {
+                other, other_path, ..
+            } => write!(
+                f,
+                "name differs only by case from `{other}` in `{}`: expected names that differ \
+                 beyond case, as both would share a state directory on a case-insensitive file system",
+                Escaped::path(other_path)
+            ),
+            DropinWarning::TooManyWarnings { omitted } => write!(
+                f,
+                "{omitted} more {} left out: expected at most {} per file",
+                if *omitted == 1 { "warning" } else { "warnings" },
+                crate::MAX_WARNINGS_PER_FILE
+            ),
         }
+    }
+}
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Severity {
+    /// A file or directory that did not load as it should: a [`DropinError`].
+    Error,
+    /// An entry that loaded, with a finding worth fixing: a [`DropinWarning`].
+    Warning,
+    /// Information: a masked name, a missing directory, a file held back.
+    Note,
+}
+
+impl Severity {
+    /// `error`, `warning` or `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding of a load, in one shape for printing, logging or forwarding: from
+/// [`LoadOutcome::diagnostics`](crate::LoadOutcome::diagnostics).
+///
+/// [`Display`](fmt::Display) is the line `check` prints:
+/// `path:line:column: severity: message`, or `path: severity: message` without a position.
+/// The path is escaped and the message escapes every outside value, so one diagnostic is
+/// always one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    severity: Severity,
+    code: &'static str,
+    path: PathBuf,
+    position: Option<Position>,
+    message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic from its parts, for a caller that adds findings of its own. `message`
+    /// is shown as given: escape outside text in it with [`Escaped`].
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        path: &Path,
+        position: Option<Position>,
+        message: String,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            path: path.to_path_buf(),
+            position,
+            message,
+        }
+    }
+
+    pub(crate) fn of_error(error: &DropinError) -> Self {
+        Self::new(
+            Severity::Error,
+            error.code(),
+            error.path(),
+            error.position(),
+            error.message(),
+        )
+    }
+
+    pub(crate) fn of_warning(path: &Path, warning: &DropinWarning) -> Self {
+        Self::new(
+            Severity::Warning,
+            warning.code(),
+            path,
+            warning.position(),
+            warning.to_string(),
+        )
+    }
+
+    /// The same diagnostic with another severity: for a caller with stricter rules, such as
+    /// `check` making a missing directory given on its command line a warning.
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// How serious it is.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// A stable kebab-case code: a [`DropinErrorKind::as_str`], a
+    /// [`DropinWarning::code`], or for notes `masked`, `held-back` or `missing-directory`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The file or directory it is about, exact.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where in the file, when known.
+    pub fn position(&self) -> Option<Position> {
+        self.position
+    }
+
+    /// The message, one line, every outside value escaped.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Escaped::path(&self.path))?;
+        if let Some(position) = self.position {
+            write!(f, ":{position}")?;
+        }
+        write!(f, ": {}: {}", self.severity, self.message)
     }
 }

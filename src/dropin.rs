@@ -1,31 +1,48 @@
-//! The drop-in loader: the only part of the crate that does I/O.
+//! The drop-in loader: layering and bookkeeping. The only part of the crate that does I/O,
+//! through `dropin_io.rs`; the text of each file is read by `dropin_text.rs`.
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
-use std::fs::{self, File, FileType, Metadata, OpenOptions};
-use std::io::{self, Read};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::INTEGRATIONS_DROPIN_DIR;
-use crate::diagnostic::{DropinError, DropinWarning, FileKind};
-use crate::entry::{FIELDS, IntegrationEntry};
+use crate::diagnostic::{Diagnostic, DropinError, DropinWarning, ErrorKind, Severity};
+use crate::dropin_io::{self, DirHandle, OpenDir, OpenFile};
+use crate::dropin_text;
+use crate::entry::IntegrationEntry;
+use crate::escape::Escaped;
 use crate::manifest::IntegrationManifest;
 use crate::name::IntegrationName;
-use crate::position::Position;
 
 /// Default of [`DropinLoader::max_file_size`]: 64 KiB.
 ///
-/// A typical drop-in is a few hundred bytes. A larger file is reported as
-/// [`DropinError::TooLarge`] after at most this many bytes plus one have been read.
+/// A typical drop-in is a few hundred bytes. A larger file is a
+/// [`DropinErrorKind::TooLarge`](crate::DropinErrorKind::TooLarge) after at most this many
+/// bytes plus one have been read.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024;
 
 /// Default of [`DropinLoader::max_files`]: 1024 drop-ins per directory.
 ///
-/// A directory with more `*.json` names is reported as [`DropinError::TooManyFiles`], and
-/// only the first names in byte order are loaded.
+/// A directory with more `*.json` names is a
+/// [`DropinErrorKind::TooManyFiles`](crate::DropinErrorKind::TooManyFiles), and only the
+/// first names in byte order are loaded.
 pub const DEFAULT_MAX_FILES: usize = 1024;
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The most warnings kept for one file. Past it, the file gets one
+/// [`DropinWarning::TooManyWarnings`] with the count of those left out.
+pub const MAX_WARNINGS_PER_FILE: usize = 16;
+
+/// Name endings that mark editor, package-manager and backup leftovers. A name that ends in
+/// one of these, that starts with `.`, or whose last extension starts with `.dpkg-` or
+/// `.ucf-` is skipped silently (see [`DropinLoader`]).
+pub const SKIPPED_SUFFIXES: &[&str] = &[
+    "~", ".swp", ".swo", ".swx", ".bak", ".old", ".orig", ".rej", ".tmp", ".rpmnew", ".rpmsave",
+    ".rpmorig", ".pacnew", ".pacsave",
+];
+
+/// Last-extension prefixes that mark package-manager leftovers (`x.json.dpkg-old`).
+const SKIPPED_EXTENSION_PREFIXES: &[&str] = &[".dpkg-", ".ucf-"];
 
 /// Loads [`IntegrationEntry`] drop-ins from layered directories, the way the guest agent does
 /// at boot.
@@ -35,29 +52,55 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 ///   A file in a higher directory replaces the file of the same name in a lower one, which
 ///   is then never opened. A higher file that is empty, or that resolves to `/dev/null` (a
 ///   symlink to it, for instance), *masks* the name: nothing is loaded for it.
-/// - **Which files**: names ending in `.json` (and longer than `.json`); every other name is
-///   skipped silently. Files are taken in byte order of their names, whatever order the file
-///   system lists them in, so `10-foo.json` comes before `20-bar.json`.
-/// - **Structured result**: [`load`](Self::load) returns a [`LoadReport`] with every good
-///   entry and one [`DropinError`] per bad file. A bad file never hides a good one. A
-///   missing directory is not an error: its [`DirReport`] says [`DirStatus::Missing`].
+/// - **Which names**: names ending in `.json` (and longer than `.json`). Hidden and backup
+///   names are skipped silently, like systemd: names starting with `.` (Emacs `.#x.json`
+///   locks, macOS `._x.json` metadata), names ending in one of [`SKIPPED_SUFFIXES`], and
+///   names whose last extension starts with `.dpkg-` or `.ucf-`. Every other name is
+///   ignored. Files are taken in byte order of their names, whatever order the file system
+///   lists them in.
+/// - **One outcome per file**: [`load`](Self::load) returns a [`LoadOutcome`] that says, for
+///   each file in order, whether it loaded (with its warnings), masked its name, was held
+///   back or failed. A bad file never hides a good one. A missing directory is not an error.
 /// - **Duplicates**: when two files declare the same integration name, the first in order
-///   wins and the later one is a [`DropinError::DuplicateName`] naming both files.
-/// - **Warnings** are attached to the entry, which still loads: unknown fields (with a
-///   did-you-mean suggestion), the entry's [`IntegrationEntry::warnings`] and a UTF-8
-///   byte-order mark. See [`DropinWarning`].
+///   wins and the later one is a [`DropinErrorKind::DuplicateName`](crate::DropinErrorKind::DuplicateName).
+///   A name that differs from an earlier one only by ASCII case is a
+///   [`DropinWarning::NameCase`].
+/// - **Warnings** are attached to the entry, which still loads: unknown top-level fields
+///   (with a did-you-mean suggestion), the entry's [`IntegrationEntry::warnings`] and a UTF-8
+///   byte-order mark, each at the position of its own key; at most
+///   [`MAX_WARNINGS_PER_FILE`] per file, then one summary warning with a count.
+///
+/// # Layers fail closed
+/// A mask or an override in a higher directory is never bypassed:
+/// - if a higher directory exists but cannot be listed (or is not a directory, or its
+///   listing fails midway), no file of the directories below it loads: each is
+///   [`FileFate::HeldBack`] with [`HeldBack::LayerUnreadable`];
+/// - if a higher directory holds more than [`max_files`](Self::max_files) names, a lower
+///   file whose name exists past the cap in the higher directory is held back with
+///   [`HeldBack::ShadowedPastCap`].
+///
+/// A guest agent that wants to go on anyway can read exactly which files it would choose.
 ///
 /// # Hostile directories
-/// A drop-in directory may hold anything. The loader never opens a file before it knows
-/// that it is a regular file, or a symlink that resolves to one, so FIFOs, sockets, devices
-/// (`/dev/zero`), directories, dangling links and link loops are each reported without being
-/// opened. Files are opened non-blocking (on Linux, macOS and the BSDs) and checked again on
-/// the open handle, and at most [`max_file_size`](Self::max_file_size) + 1 bytes are read
-/// from each, whatever size the file claims. Deeply nested JSON is stopped by serde_json's
-/// recursion limit. So memory stays bounded by
-/// [`max_files`](Self::max_files) × [`max_file_size`](Self::max_file_size) per directory, and
-/// the loader does not hang on anything but a file system that itself hangs (a stuck network
-/// mount, for instance).
+/// A drop-in directory may hold anything. Each directory is opened once, and every name is
+/// opened relative to that handle. On Linux, a name is first opened with
+/// `O_PATH | O_NOFOLLOW` (which reads nothing and reaches no device), checked with `fstat`,
+/// and only a regular file (or a symlink resolving to one) is re-opened for reading, through
+/// the checked handle. FIFOs, sockets, devices (`/dev/zero`), directories, dangling links and
+/// link loops are each reported without being opened for reading. Reads use `O_NONBLOCK`
+/// and `O_NOCTTY`.
+///
+/// # Memory and time
+/// At most [`max_file_size`](Self::max_file_size) + 1 bytes are read from each file,
+/// whatever size it claims, into one buffer that grows with the bytes actually read; an
+/// allocation failure is that file's [`DropinErrorKind::OutOfMemory`](crate::DropinErrorKind::OutOfMemory).
+/// Per directory at most 2 × [`max_files`](Self::max_files) names are held while listing
+/// and [`max_files`](Self::max_files) hidden or backup names are kept. What the outcome
+/// keeps is, per file, the entry (no larger than the file) and at most
+/// [`MAX_WARNINGS_PER_FILE`] + 1 warnings, each with a message of bounded length. So the
+/// memory of [`load`](Self::load) is bounded by the number of directories ×
+/// [`max_files`](Self::max_files) × ([`max_file_size`](Self::max_file_size) + a few KiB),
+/// and the time is linear in the bytes read.
 ///
 /// ```
 /// use mvm_integrations::DropinLoader;
@@ -65,9 +108,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// let dir = tempfile::tempdir()?;
 /// std::fs::write(dir.path().join("10-signal.json"), r#"{"name": "signal", "critcal": true}"#)?;
 ///
-/// let report = DropinLoader::with_dirs([dir.path()]).load();
-/// assert!(report.problems.is_empty());
-/// let loaded = &report.entries[0];
+/// let outcome = DropinLoader::with_dirs([dir.path()]).load();
+/// assert!(!outcome.has_problems());
+/// let loaded = outcome.entries().next().unwrap();
 /// assert_eq!(loaded.entry.name(), "signal");
 /// assert_eq!(
 ///     loaded.warnings[0].to_string(),
@@ -118,20 +161,30 @@ impl DropinLoader {
     }
 
     /// Sets the largest drop-in accepted, in bytes; [`DEFAULT_MAX_FILE_SIZE`] by default.
-    /// A larger file is a [`DropinError::TooLarge`].
+    /// A larger file is a [`DropinErrorKind::TooLarge`](crate::DropinErrorKind::TooLarge).
     #[must_use]
-    pub fn max_file_size(mut self, bytes: u64) -> Self {
+    pub fn with_max_file_size(mut self, bytes: u64) -> Self {
         self.max_file_size = bytes;
         self
     }
 
     /// Sets how many `*.json` names are taken from each directory; [`DEFAULT_MAX_FILES`] by
     /// default. Beyond it, the first names in byte order are loaded and the directory gets a
-    /// [`DropinError::TooManyFiles`]. This bounds memory whatever the directory holds.
+    /// [`DropinErrorKind::TooManyFiles`](crate::DropinErrorKind::TooManyFiles).
     #[must_use]
-    pub fn max_files(mut self, count: usize) -> Self {
+    pub fn with_max_files(mut self, count: usize) -> Self {
         self.max_files = count;
         self
+    }
+
+    /// The largest drop-in accepted, in bytes.
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size
+    }
+
+    /// How many `*.json` names are taken from each directory.
+    pub fn max_files(&self) -> usize {
+        self.max_files
     }
 
     /// The directories, highest precedence first.
@@ -140,332 +193,226 @@ impl DropinLoader {
     }
 
     /// Loads the drop-ins. Never fails as a whole and never panics: every problem is in the
-    /// returned report.
-    pub fn load(&self) -> LoadReport {
-        let mut report = LoadReport {
-            entries: Vec::new(),
-            problems: Vec::new(),
-            dirs: Vec::with_capacity(self.dirs.len()),
-            files: Vec::new(),
-            masked: Vec::new(),
-        };
-
-        // Collect the names of every directory, highest precedence first, then keep the
-        // first occurrence of each name: a stable sort keeps directory order among equals.
+    /// returned outcome.
+    pub fn load(&self) -> LoadOutcome {
+        let mut dirs = Vec::with_capacity(self.dirs.len());
+        let mut layers = Vec::with_capacity(self.dirs.len());
         let mut candidates: Vec<Candidate> = Vec::new();
         for (dir_index, dir) in self.dirs.iter().enumerate() {
-            let status = self.list_dir(dir, dir_index, &mut candidates, &mut report.problems);
-            report.dirs.push(DirReport {
-                path: dir.clone(),
-                status,
-            });
+            let (outcome, layer) = self.list_dir(dir, dir_index, &mut candidates);
+            dirs.push(outcome);
+            layers.push(layer);
         }
+        // Keep the first occurrence of each name: a stable sort keeps directory order.
         if self.dirs.len() > 1 {
             candidates.sort_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
             candidates.dedup_by(|later, first| later.name == first.name);
         }
 
-        report.files.reserve(candidates.len());
-        report.entries.reserve(candidates.len());
-        let mut seen: HashMap<IntegrationName, usize> = HashMap::with_capacity(candidates.len());
-        // One read buffer for all files: it never grows past `max_file_size + 1` bytes.
+        let mut files: Vec<FileOutcome> = Vec::with_capacity(candidates.len());
+        let mut seen: HashMap<IntegrationName, usize> = HashMap::new();
+        let mut folded: HashMap<String, usize> = HashMap::new();
         let mut buf = Vec::new();
         for candidate in candidates {
             let path = self.dirs[candidate.dir_index].join(&candidate.name);
-            report.files.push(path.clone());
-            match self.load_file(path, candidate, &mut buf) {
-                Outcome::Entry(loaded) => match seen.get(loaded.entry.name()) {
-                    Some(&first) => report.problems.push(DropinError::DuplicateName {
-                        name: loaded.entry.name().clone(),
-                        first: report.entries[first].path.clone(),
-                        path: loaded.path,
-                    }),
-                    None => {
-                        seen.insert(loaded.entry.name().clone(), report.entries.len());
-                        report.entries.push(loaded);
-                    }
-                },
-                Outcome::Masked(path) => report.masked.push(path),
-                Outcome::Problem(problem) => report.problems.push(problem),
-            }
+            let fate = match (
+                self.held_back(&layers, &candidate),
+                &layers[candidate.dir_index].handle,
+            ) {
+                (Some(reason), _) => FileFate::HeldBack(reason),
+                (None, Some(handle)) => self.load_file(
+                    handle,
+                    &candidate.name,
+                    &path,
+                    &mut buf,
+                    &files,
+                    &mut seen,
+                    &mut folded,
+                ),
+                // Candidates come only from directories that were opened.
+                (None, None) => continue,
+            };
+            files.push(FileOutcome { path, fate });
         }
-        report
+        LoadOutcome { dirs, files }
     }
 
-    /// Lists the `*.json` names of `dir` into `out`, keeping at most `max_files` of them: the
+    /// Why a candidate of a lower layer must not load, if it must not.
+    fn held_back(&self, layers: &[Layer], candidate: &Candidate) -> Option<HeldBack> {
+        for (higher, layer) in layers[..candidate.dir_index].iter().enumerate() {
+            if layer.unreadable {
+                return Some(HeldBack::LayerUnreadable {
+                    dir: self.dirs[higher].clone(),
+                });
+            }
+            if layer.truncated
+                && layer
+                    .handle
+                    .as_ref()
+                    .is_some_and(|h| h.holds(&candidate.name))
+            {
+                return Some(HeldBack::ShadowedPastCap {
+                    by: self.dirs[higher].join(&candidate.name),
+                });
+            }
+        }
+        None
+    }
+
+    /// Lists the drop-in names of `dir` into `out`, keeping at most `max_files` of them: the
     /// first in byte order, so the result does not depend on the listing order.
     fn list_dir(
         &self,
         dir: &Path,
         dir_index: usize,
         out: &mut Vec<Candidate>,
-        problems: &mut Vec<DropinError>,
-    ) -> DirStatus {
-        let read_dir = match fs::read_dir(dir) {
-            Ok(read_dir) => read_dir,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return DirStatus::Missing,
-            Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
-                problems.push(DropinError::NotADirectory {
-                    path: dir.to_path_buf(),
-                });
-                return DirStatus::Unreadable;
+    ) -> (DirOutcome, Layer) {
+        let mut outcome = DirOutcome {
+            path: dir.to_path_buf(),
+            status: DirStatus::Present,
+            problems: Vec::new(),
+            skipped: Vec::new(),
+            skipped_count: 0,
+        };
+        let mut layer = Layer {
+            handle: None,
+            unreadable: false,
+            truncated: false,
+        };
+        let handle = match dropin_io::open_dir(dir) {
+            OpenDir::Opened(handle) => handle,
+            OpenDir::Missing => {
+                outcome.status = DirStatus::Missing;
+                return (outcome, layer);
             }
-            Err(source) => {
-                problems.push(DropinError::ReadDir {
-                    path: dir.to_path_buf(),
-                    source,
-                });
-                return DirStatus::Unreadable;
+            OpenDir::NotADirectory => {
+                outcome.status = DirStatus::Unreadable;
+                outcome.problems.push(DropinError::new(
+                    dir.to_path_buf(),
+                    ErrorKind::NotADirectory,
+                ));
+                layer.unreadable = true;
+                return (outcome, layer);
+            }
+            OpenDir::Failed(source) => {
+                outcome.status = DirStatus::Unreadable;
+                outcome.problems.push(DropinError::new(
+                    dir.to_path_buf(),
+                    ErrorKind::ReadDir(source),
+                ));
+                layer.unreadable = true;
+                return (outcome, layer);
             }
         };
 
         let start = out.len();
         let max = self.max_files;
         let mut found = 0usize;
-        let mut sorted_prefix = true;
-        for dir_entry in read_dir {
-            let dir_entry = match dir_entry {
-                Ok(dir_entry) => dir_entry,
-                Err(source) => {
-                    // std ends the listing after an error; stop here either way.
-                    problems.push(DropinError::ReadDir {
-                        path: dir.to_path_buf(),
-                        source,
-                    });
-                    break;
+        let listed = handle.list(|name| {
+            match classify(&name) {
+                Name::Dropin => {}
+                Name::Ignored => return,
+                Name::Skipped => {
+                    outcome.skipped_count = outcome.skipped_count.saturating_add(1);
+                    if outcome.skipped.len() < max {
+                        outcome.skipped.push(name);
+                    }
+                    return;
                 }
-            };
-            let name = dir_entry.file_name();
-            if !is_dropin_name(&name) {
-                continue;
             }
             found = found.saturating_add(1);
-            out.push(Candidate {
-                file_type: dir_entry.file_type(),
-                name,
-                dir_index,
-            });
+            out.push(Candidate { name, dir_index });
             // Keep memory bounded: past twice the cap, keep only the first `max` by name.
             if out.len() - start >= max.saturating_mul(2).max(1) {
-                out[start..].sort_unstable_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
+                sort_names(&mut out[start..]);
                 out.truncate(start + max);
-                sorted_prefix = true;
-            } else {
-                sorted_prefix = false;
             }
-        }
-        if !sorted_prefix || out.len() - start > max {
-            out[start..].sort_unstable_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
-            out.truncate(start + max);
+        });
+        sort_names(&mut out[start..]);
+        out.truncate(start + max);
+        outcome
+            .skipped
+            .sort_unstable_by(|a, b| name_bytes(a).cmp(name_bytes(b)));
+        if let Err(source) = listed {
+            outcome.status = DirStatus::Unreadable;
+            outcome.problems.push(DropinError::new(
+                dir.to_path_buf(),
+                ErrorKind::ReadDir(source),
+            ));
+            layer.unreadable = true;
         }
         if found > max {
-            problems.push(DropinError::TooManyFiles {
-                path: dir.to_path_buf(),
-                found,
-                max,
-            });
+            outcome.problems.push(DropinError::new(
+                dir.to_path_buf(),
+                ErrorKind::TooManyFiles { found, max },
+            ));
+            layer.truncated = true;
         }
-        DirStatus::Present
+        layer.handle = Some(handle);
+        (outcome, layer)
     }
 
-    /// Classifies, reads and parses one drop-in.
-    fn load_file(&self, path: PathBuf, candidate: Candidate, buf: &mut Vec<u8>) -> Outcome {
-        if candidate.name.to_str().is_none() {
-            return Outcome::Problem(DropinError::NonUtf8FileName { path });
+    /// Opens, reads and parses one drop-in, and checks its name against the earlier ones.
+    #[allow(clippy::too_many_arguments)]
+    fn load_file(
+        &self,
+        handle: &DirHandle,
+        name: &OsStr,
+        path: &Path,
+        buf: &mut Vec<u8>,
+        files: &[FileOutcome],
+        seen: &mut HashMap<IntegrationName, usize>,
+        folded: &mut HashMap<String, usize>,
+    ) -> FileFate {
+        let fail = |kind| FileFate::Failed(DropinError::new(path.to_path_buf(), kind));
+        if name.to_str().is_none() {
+            return fail(ErrorKind::NonUtf8FileName);
         }
-        let file_type = match candidate.file_type {
-            Ok(file_type) => file_type,
-            Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
+        let (file, claimed) = match handle.open(name) {
+            OpenFile::File(file, claimed) => (file, claimed),
+            OpenFile::Masked => return FileFate::Masked,
+            OpenFile::Problem(kind) => return fail(kind),
         };
-
-        // Never open anything before knowing that it is a regular file.
-        if file_type.is_symlink() {
-            match fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => {}
-                Ok(meta) if is_dev_null(&meta) => return Outcome::Masked(path),
-                Ok(meta) => {
-                    let target = fs::read_link(&path).unwrap_or_default();
-                    return Outcome::Problem(DropinError::SymlinkTarget {
-                        kind: FileKind::of(meta.file_type()),
-                        target,
-                        path,
-                    });
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                    ) =>
-                {
-                    let target = fs::read_link(&path).unwrap_or_default();
-                    return Outcome::Problem(DropinError::DanglingSymlink { path, target });
-                }
-                Err(e) if is_loop(&e) => {
-                    return Outcome::Problem(DropinError::SymlinkLoop { path, source: e });
-                }
-                Err(source) => return Outcome::Problem(DropinError::Metadata { path, source }),
-            }
-        } else if !file_type.is_file() {
-            if is_char_device(file_type) {
-                // A device node named `x.json` that is `/dev/null` itself masks too.
-                if let Ok(meta) = fs::symlink_metadata(&path) {
-                    if is_dev_null(&meta) {
-                        return Outcome::Masked(path);
-                    }
-                }
-            }
-            return Outcome::Problem(DropinError::NotARegularFile {
-                kind: FileKind::of(file_type),
-                path,
-            });
-        }
-
-        if let Err(problem) = read_capped(&path, self.max_file_size, buf) {
-            return Outcome::Problem(problem.at(path));
+        if let Err(kind) = dropin_io::read_capped(file, claimed, self.max_file_size, buf) {
+            return fail(kind);
         }
         if buf.is_empty() {
-            return Outcome::Masked(path);
+            return FileFate::Masked;
         }
-        parse(path, buf)
-    }
-}
-
-/// Reads a drop-in that is a regular file, or a symlink to one, into `buf`, holding at most
-/// `cap + 1` bytes whatever the file claims. `buf` is reused from file to file.
-fn read_capped(path: &Path, cap: u64, buf: &mut Vec<u8>) -> Result<(), FileProblem> {
-    buf.clear();
-    let file = match open_nonblocking(path) {
-        Ok(file) => file,
-        Err(source) => return Err(FileProblem::Open(source)),
-    };
-    // The file may have been replaced between the listing and the open: check the handle.
-    let meta = match file.metadata() {
-        Ok(meta) => meta,
-        Err(source) => return Err(FileProblem::Metadata(source)),
-    };
-    if !meta.is_file() {
-        return Err(FileProblem::NotRegular(FileKind::of(meta.file_type())));
-    }
-    let expected = meta.len();
-    if expected > cap {
-        return Err(FileProblem::TooLarge(cap));
-    }
-    // Never hold more than `cap + 1` bytes: one more than the cap shows the file is too
-    // large. Files in /proc and the like claim a size of 0 and are read up to the limit.
-    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
-    let first = usize::try_from(expected.saturating_add(1))
-        .unwrap_or(usize::MAX)
-        .min(limit);
-    buf.resize(first, 0);
-    let mut filled = 0;
-    loop {
-        if filled == buf.len() {
-            if buf.len() >= limit {
-                break;
-            }
-            let grown = buf.len().saturating_mul(2).max(8192).min(limit);
-            buf.resize(grown, 0);
-        }
-        let requested = buf.len() - filled;
-        match (&file).read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => {
-                filled += n;
-                // A short read that completes the size the file reported is the end of a
-                // regular file: skip the extra read that would return 0.
-                if n < requested && expected > 0 && filled as u64 == expected {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                buf.clear();
-                return Err(FileProblem::Read(source));
-            }
-        }
-    }
-    buf.truncate(filled);
-    if filled as u64 > cap {
-        buf.clear();
-        return Err(FileProblem::TooLarge(cap));
-    }
-    Ok(())
-}
-
-/// Why a file could not be read, before its path is attached.
-enum FileProblem {
-    Open(io::Error),
-    Metadata(io::Error),
-    NotRegular(FileKind),
-    TooLarge(u64),
-    Read(io::Error),
-}
-
-impl FileProblem {
-    fn at(self, path: PathBuf) -> DropinError {
-        match self {
-            FileProblem::Open(source) => DropinError::Open { path, source },
-            FileProblem::Metadata(source) => DropinError::Metadata { path, source },
-            FileProblem::NotRegular(kind) => DropinError::NotARegularFile { path, kind },
-            FileProblem::TooLarge(max) => DropinError::TooLarge { path, max },
-            FileProblem::Read(source) => DropinError::Read { path, source },
-        }
-    }
-}
-
-/// Parses the bytes of one drop-in into an entry with its warnings, or a problem.
-fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
-    let mut warnings = Vec::new();
-    let text = match bytes.strip_prefix(BOM) {
-        Some(rest) => {
-            warnings.push(DropinWarning::ByteOrderMark);
-            rest
-        }
-        None => bytes,
-    };
-    // Checked once here, so the parser need not check the strings again.
-    let text = match std::str::from_utf8(text) {
-        Ok(text) => text,
-        Err(e) => {
-            let Position { line, column } = position_of(text, e.valid_up_to());
-            return Outcome::Problem(DropinError::InvalidUtf8 { path, line, column });
-        }
-    };
-
-    let mut unknown = Vec::new();
-    let entry = match IntegrationEntry::from_str_noting_unknown(text, &mut unknown) {
-        Ok(entry) => entry,
-        Err(source) => {
-            let Position { line, column } =
-                source.position().unwrap_or(Position { line: 1, column: 1 });
-            return Outcome::Problem(DropinError::Parse {
-                line,
-                column,
-                path,
-                source,
+        let parsed = match dropin_text::parse(buf) {
+            Ok(parsed) => parsed,
+            Err(kind) => return fail(kind),
+        };
+        let name = parsed.entry.name();
+        if let Some(&first) = seen.get(name) {
+            return fail(ErrorKind::DuplicateName {
+                name: name.clone(),
+                first: files[first].path.clone(),
             });
         }
-    };
-    for (i, field) in unknown.into_iter().enumerate() {
-        warnings.push(DropinWarning::UnknownField {
-            suggestion: suggest(&field),
-            position: (i < MAX_LOCATED_KEYS)
-                .then(|| find_key(text.as_bytes(), &field))
-                .flatten(),
-            field,
-        });
+        let mut warnings = parsed.warnings;
+        let index = files.len();
+        seen.insert(name.clone(), index);
+        match folded.get(&name.as_str().to_ascii_lowercase()) {
+            Some(&other) => {
+                if let FileFate::Loaded(other_entry) = &files[other].fate {
+                    warnings.push(DropinWarning::NameCase {
+                        other: other_entry.entry.name().clone(),
+                        other_path: files[other].path.clone(),
+                        position: parsed.name_position,
+                    });
+                }
+            }
+            None => {
+                folded.insert(name.as_str().to_ascii_lowercase(), index);
+            }
+        }
+        FileFate::Loaded(LoadedEntry {
+            entry: parsed.entry,
+            path: path.to_path_buf(),
+            warnings: warnings.finish(),
+        })
     }
-    for warning in entry.warnings() {
-        warnings.push(DropinWarning::Entry {
-            position: find_key(text.as_bytes(), warning.field().as_str()),
-            warning,
-        });
-    }
-    Outcome::Entry(LoadedEntry {
-        entry,
-        path,
-        warnings,
-    })
 }
 
 /// Loads the drop-ins of the single directory `dir` with the default limits: a
@@ -474,51 +421,215 @@ fn parse(path: PathBuf, bytes: &[u8]) -> Outcome {
 /// ```
 /// use mvm_integrations::{load_dropin_dir, DirStatus};
 ///
-/// let report = load_dropin_dir("/nonexistent/integrations.d");
-/// assert!(report.entries.is_empty() && report.problems.is_empty());
-/// assert_eq!(report.dirs[0].status, DirStatus::Missing);
+/// let outcome = load_dropin_dir("/nonexistent/integrations.d");
+/// assert!(outcome.files().is_empty() && !outcome.has_problems());
+/// assert_eq!(outcome.dirs()[0].status(), DirStatus::Missing);
 /// ```
-pub fn load_dropin_dir(dir: impl AsRef<Path>) -> LoadReport {
+pub fn load_dropin_dir(dir: impl AsRef<Path>) -> LoadOutcome {
     DropinLoader::with_dirs([dir.as_ref()]).load()
 }
 
-/// What [`DropinLoader::load`] found: the good entries, one problem per bad file, and what
-/// each directory looked like.
+/// What [`DropinLoader::load`] found: each directory, and each drop-in file after layering
+/// with what became of it.
 ///
-/// Everything is in a deterministic order: entries, files and masked paths in byte order
-/// of file name; problems first for the directories, in precedence order, then for the
-/// files, in file name order.
+/// Everything is in a deterministic order: directories in precedence order, files in byte
+/// order of file name.
 #[derive(Debug)]
-#[non_exhaustive]
-pub struct LoadReport {
-    /// The entries that loaded, in byte order of their file names, with no two sharing an
-    /// integration name.
-    pub entries: Vec<LoadedEntry>,
-    /// One problem per bad file (and per directory that could not be listed).
-    pub problems: Vec<DropinError>,
-    /// Each directory the loader was given, in precedence order, and whether it existed.
-    pub dirs: Vec<DirReport>,
-    /// Every drop-in file considered after layering, in byte order of file name: the paths
-    /// of the entries, of the problems with files, and of the masks.
-    pub files: Vec<PathBuf>,
-    /// The files that mask a name: empty files and links to `/dev/null`.
-    pub masked: Vec<PathBuf>,
+pub struct LoadOutcome {
+    dirs: Vec<DirOutcome>,
+    files: Vec<FileOutcome>,
 }
 
-impl LoadReport {
-    /// The manifest formed by the loaded entries, in load order.
-    pub fn manifest(&self) -> IntegrationManifest {
-        IntegrationManifest::keeping_first(self.entries.iter().map(|e| e.entry.clone()))
+impl LoadOutcome {
+    /// Each directory the loader was given, in precedence order.
+    pub fn dirs(&self) -> &[DirOutcome] {
+        &self.dirs
+    }
+
+    /// Each drop-in file considered after layering, in byte order of file name.
+    pub fn files(&self) -> &[FileOutcome] {
+        &self.files
+    }
+
+    /// The entries that loaded, in file order, no two sharing an integration name.
+    pub fn entries(&self) -> impl Iterator<Item = &LoadedEntry> {
+        self.files.iter().filter_map(|f| match &f.fate {
+            FileFate::Loaded(loaded) => Some(loaded),
+            _ => None,
+        })
+    }
+
+    /// Every problem: the directories' first, in precedence order, then the files', in file
+    /// order.
+    pub fn problems(&self) -> impl Iterator<Item = &DropinError> {
+        let dirs = self.dirs.iter().flat_map(|d| d.problems.iter());
+        let files = self.files.iter().filter_map(|f| match &f.fate {
+            FileFate::Failed(problem) => Some(problem),
+            _ => None,
+        });
+        dirs.chain(files)
+    }
+
+    /// The files that mask a name: empty files and links to `/dev/null`.
+    pub fn masked(&self) -> impl Iterator<Item = &Path> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.fate, FileFate::Masked))
+            .map(|f| f.path.as_path())
+    }
+
+    /// The files held back because a higher layer could not be fully read, with why.
+    pub fn held_back(&self) -> impl Iterator<Item = (&Path, &HeldBack)> {
+        self.files.iter().filter_map(|f| match &f.fate {
+            FileFate::HeldBack(reason) => Some((f.path.as_path(), reason)),
+            _ => None,
+        })
+    }
+
+    /// Every finding as a [`Diagnostic`], in output order: each directory's (a missing
+    /// directory is a note, a problem an error), then each file's in file order (its error,
+    /// or its warnings, or a note that it masks a name or was held back).
+    pub fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        let dirs = self.dirs.iter().flat_map(|d| {
+            let missing = (d.status == DirStatus::Missing).then(|| {
+                Diagnostic::new(
+                    Severity::Note,
+                    "missing-directory",
+                    &d.path,
+                    None,
+                    "no such directory: nothing to load from it".to_owned(),
+                )
+            });
+            missing
+                .into_iter()
+                .chain(d.problems.iter().map(Diagnostic::of_error))
+        });
+        let files = self.files.iter().flat_map(|f| {
+            let (single, warnings) = match &f.fate {
+                FileFate::Loaded(loaded) => (None, &loaded.warnings[..]),
+                FileFate::Failed(problem) => (Some(Diagnostic::of_error(problem)), &[][..]),
+                FileFate::Masked => (
+                    Some(Diagnostic::new(
+                        Severity::Note,
+                        "masked",
+                        &f.path,
+                        None,
+                        "masked: an empty file or a link to `/dev/null` hides this name".to_owned(),
+                    )),
+                    &[][..],
+                ),
+                FileFate::HeldBack(reason) => (
+                    Some(Diagnostic::new(
+                        Severity::Note,
+                        "held-back",
+                        &f.path,
+                        None,
+                        reason.to_string(),
+                    )),
+                    &[][..],
+                ),
+            };
+            single.into_iter().chain(
+                warnings
+                    .iter()
+                    .map(move |w| Diagnostic::of_warning(&f.path, w)),
+            )
+        });
+        dirs.chain(files)
     }
 
     /// Whether any file or directory had a problem.
     pub fn has_problems(&self) -> bool {
-        !self.problems.is_empty()
+        self.problems().next().is_some()
     }
 
     /// The number of warnings over all entries.
     pub fn warning_count(&self) -> usize {
-        self.entries.iter().map(|e| e.warnings.len()).sum()
+        self.entries().map(|e| e.warnings.len()).sum()
+    }
+
+    /// The manifest formed by the loaded entries, in load order (cloned).
+    pub fn manifest(&self) -> IntegrationManifest {
+        // The loader already keeps one entry per name.
+        IntegrationManifest::keeping_first(self.entries().map(|e| e.entry.clone()))
+    }
+
+    /// The manifest formed by the loaded entries, in load order, without cloning them.
+    pub fn into_manifest(self) -> IntegrationManifest {
+        IntegrationManifest::keeping_first(self.files.into_iter().filter_map(|f| match f.fate {
+            FileFate::Loaded(loaded) => Some(loaded.entry),
+            _ => None,
+        }))
+    }
+}
+
+/// One drop-in file after layering, and what became of it.
+#[derive(Debug)]
+pub struct FileOutcome {
+    path: PathBuf,
+    fate: FileFate,
+}
+
+impl FileOutcome {
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What became of it.
+    pub fn fate(&self) -> &FileFate {
+        &self.fate
+    }
+}
+
+/// What became of one drop-in file.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FileFate {
+    /// It loaded, perhaps with warnings.
+    Loaded(LoadedEntry),
+    /// It masks its name: an empty file, `/dev/null` or a link to it.
+    Masked,
+    /// It was not opened, because a higher layer could not be fully read and might hide or
+    /// mask it.
+    HeldBack(HeldBack),
+    /// It could not be loaded.
+    Failed(DropinError),
+}
+
+/// Why a file of a lower layer was held back (see [`DropinLoader`]'s "Layers fail closed").
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeldBack {
+    /// A higher directory exists but could not be listed, or its listing failed midway.
+    #[non_exhaustive]
+    LayerUnreadable {
+        /// The higher directory.
+        dir: PathBuf,
+    },
+    /// A higher directory holds the same name past its
+    /// [`max_files`](DropinLoader::max_files) cap, so that file hides this one.
+    #[non_exhaustive]
+    ShadowedPastCap {
+        /// The higher file.
+        by: PathBuf,
+    },
+}
+
+impl fmt::Display for HeldBack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeldBack::LayerUnreadable { dir } => write!(
+                f,
+                "held back: the higher directory `{}` could not be listed and may hide or mask this name",
+                Escaped::path(dir)
+            ),
+            HeldBack::ShadowedPastCap { by } => write!(
+                f,
+                "held back: `{}` hides this name but lies past the file cap of its directory",
+                Escaped::path(by)
+            ),
+        }
     }
 }
 
@@ -531,18 +642,48 @@ pub struct LoadedEntry {
     /// The file it was loaded from.
     pub path: PathBuf,
     /// Findings that did not stop the entry from loading, in file order, then the
-    /// entry's own [`IntegrationEntry::warnings`].
+    /// entry's own [`IntegrationEntry::warnings`]; at most [`MAX_WARNINGS_PER_FILE`], then
+    /// one [`DropinWarning::TooManyWarnings`].
     pub warnings: Vec<DropinWarning>,
 }
 
 /// One directory given to the loader, and what it looked like.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DirReport {
+#[derive(Debug)]
+pub struct DirOutcome {
+    path: PathBuf,
+    status: DirStatus,
+    problems: Vec<DropinError>,
+    skipped: Vec<OsString>,
+    skipped_count: usize,
+}
+
+impl DirOutcome {
     /// The directory, as given.
-    pub path: PathBuf,
-    /// Whether it existed.
-    pub status: DirStatus,
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether it existed and could be listed.
+    pub fn status(&self) -> DirStatus {
+        self.status
+    }
+
+    /// The problems with the directory itself: it could not be listed, it is not a
+    /// directory, it holds too many files.
+    pub fn problems(&self) -> &[DropinError] {
+        &self.problems
+    }
+
+    /// The hidden and backup names skipped, in byte order: at most
+    /// [`max_files`](DropinLoader::max_files) of them (see [`skipped_count`](Self::skipped_count)).
+    pub fn skipped(&self) -> &[OsString] {
+        &self.skipped
+    }
+
+    /// How many hidden and backup names were skipped.
+    pub fn skipped_count(&self) -> usize {
+        self.skipped_count
+    }
 }
 
 /// Whether a directory given to the loader existed.
@@ -553,239 +694,67 @@ pub enum DirStatus {
     Present,
     /// It does not exist: no entries, and not an error.
     Missing,
-    /// It exists but could not be listed, or is not a directory; the report has a problem
-    /// for it.
+    /// It exists but could not be listed, its listing failed midway, or it is not a
+    /// directory; the outcome has a problem for it, and the directories below are held back.
     Unreadable,
 }
 
-/// A `*.json` name found in a directory.
+impl DirStatus {
+    /// `present`, `missing` or `unreadable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirStatus::Present => "present",
+            DirStatus::Missing => "missing",
+            DirStatus::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// A drop-in name found in a directory.
 struct Candidate {
     name: OsString,
-    file_type: io::Result<FileType>,
     dir_index: usize,
 }
 
-/// What became of one file.
-enum Outcome {
-    Entry(LoadedEntry),
-    Masked(PathBuf),
-    Problem(DropinError),
+/// What the loader knows of a directory while loading.
+struct Layer {
+    handle: Option<DirHandle>,
+    unreadable: bool,
+    truncated: bool,
 }
 
 fn name_bytes(name: &OsStr) -> &[u8] {
     name.as_encoded_bytes()
 }
 
-/// Whether a directory entry is a drop-in: a name ending in `.json` with something before
-/// it (so `.json` itself is skipped, as `mvm-guest` did).
-fn is_dropin_name(name: &OsStr) -> bool {
+fn sort_names(names: &mut [Candidate]) {
+    names.sort_unstable_by(|a, b| name_bytes(&a.name).cmp(name_bytes(&b.name)));
+}
+
+enum Name {
+    Dropin,
+    Skipped,
+    Ignored,
+}
+
+/// Whether a name is a drop-in, a hidden or backup name (skipped, listed for `--verbose`),
+/// or any other name.
+fn classify(name: &OsStr) -> Name {
     let bytes = name_bytes(name);
-    bytes.len() > 5 && bytes.ends_with(b".json")
-}
-
-/// The line and column (from 1, in bytes) of byte `offset` of `text`.
-fn position_of(text: &[u8], offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before
+    let ext_start = bytes.iter().rposition(|&b| b == b'.');
+    let is_backup = SKIPPED_SUFFIXES
         .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Position {
-        line,
-        column: before.len() - line_start + 1,
+        .any(|s| bytes.ends_with(s.as_bytes()))
+        || ext_start.is_some_and(|i| {
+            SKIPPED_EXTENSION_PREFIXES
+                .iter()
+                .any(|p| bytes[i..].starts_with(p.as_bytes()))
+        });
+    if bytes.starts_with(b".") || is_backup {
+        Name::Skipped
+    } else if bytes.len() > 5 && bytes.ends_with(b".json") {
+        Name::Dropin
+    } else {
+        Name::Ignored
     }
-}
-
-/// How many unknown keys are located in the text; beyond, warnings have no position. This
-/// keeps a file made of thousands of tiny unknown keys from costing quadratic time.
-const MAX_LOCATED_KEYS: usize = 64;
-
-/// The position of the first `"key"` followed by `:` in `text`, if any. Keys written with
-/// escapes are not found.
-fn find_key(text: &[u8], key: &str) -> Option<Position> {
-    let needle_len = key.len() + 2;
-    let mut from = 0;
-    while from + needle_len <= text.len() {
-        let rel = text[from..].windows(needle_len).position(|w| {
-            w[0] == b'"' && w[needle_len - 1] == b'"' && &w[1..needle_len - 1] == key.as_bytes()
-        })?;
-        let at = from + rel;
-        let after = &text[at + needle_len..];
-        let next = after
-            .iter()
-            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-        if next == Some(&b':') {
-            return Some(position_of(text, at));
-        }
-        from = at + 1;
-    }
-    None
-}
-
-/// The known field closest to `field`, if it is close enough to be a typo.
-fn suggest(field: &str) -> Option<&'static str> {
-    if field.len() > 64 {
-        return None;
-    }
-    let lower = field.to_ascii_lowercase();
-    let mut best: Option<(usize, &'static str)> = None;
-    for &known in FIELDS {
-        let distance = edit_distance(&lower, known);
-        let limit = (known.len() / 3).max(1);
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, known));
-        }
-    }
-    best.map(|(_, known)| known)
-}
-
-/// Optimal string alignment distance over characters: insertions, deletions,
-/// substitutions and transpositions of neighbours each cost 1.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(width) {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = v;
-        }
-    }
-    d[a.len() * width + b.len()]
-}
-
-#[cfg(unix)]
-fn is_char_device(file_type: FileType) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    file_type.is_char_device()
-}
-
-#[cfg(not(unix))]
-fn is_char_device(_: FileType) -> bool {
-    false
-}
-
-/// Whether `meta` describes `/dev/null` (the same character device), which masks a name.
-#[cfg(unix)]
-fn is_dev_null(meta: &Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    is_char_device(meta.file_type())
-        && fs::metadata("/dev/null")
-            .is_ok_and(|null| is_char_device(null.file_type()) && null.rdev() == meta.rdev())
-}
-
-#[cfg(not(unix))]
-fn is_dev_null(_: &Metadata) -> bool {
-    false
-}
-
-/// `O_NONBLOCK` for this target, so that opening a file that turned into a FIFO after it
-/// was classified cannot block. The default build has no `libc`, so the values are spelled
-/// out here from the platforms' headers; on other targets no flag is added and only the
-/// check before opening protects.
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(any(
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    ))
-))]
-const O_NONBLOCK: i32 = 0o4000;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "mips", target_arch = "mips64")
-))]
-const O_NONBLOCK: i32 = 0x80;
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    any(target_arch = "sparc", target_arch = "sparc64")
-))]
-const O_NONBLOCK: i32 = 0x4000;
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-))]
-const O_NONBLOCK: i32 = 0x4;
-#[cfg(all(
-    unix,
-    not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    ))
-))]
-const O_NONBLOCK: i32 = 0;
-
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> io::Result<File> {
-    OpenOptions::new().read(true).open(path)
-}
-
-/// Whether resolving a path failed because of a symlink loop (`ELOOP`).
-fn is_loop(e: &io::Error) -> bool {
-    #[cfg(all(
-        any(target_os = "linux", target_os = "android"),
-        not(any(target_arch = "mips", target_arch = "mips64"))
-    ))]
-    const ELOOP: Option<i32> = Some(40);
-    #[cfg(all(
-        any(target_os = "linux", target_os = "android"),
-        any(target_arch = "mips", target_arch = "mips64")
-    ))]
-    const ELOOP: Option<i32> = Some(90);
-    #[cfg(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    ))]
-    const ELOOP: Option<i32> = Some(62);
-    #[cfg(not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    )))]
-    const ELOOP: Option<i32> = None;
-    ELOOP.is_some_and(|eloop| e.raw_os_error() == Some(eloop))
 }

@@ -40,8 +40,8 @@
 //! are kept ([`IntegrationStatus::Unknown`]) rather than rejected.
 //!
 //! The drop-in loader ([`DropinLoader`], [`load_dropin_dir`]) is the only part of the crate
-//! that does I/O. It never prints: it returns a [`LoadReport`] with the good entries and
-//! one [`DropinError`] per bad file.
+//! that does I/O. It never prints: it returns a [`LoadOutcome`] that says what became of
+//! each file, with one [`DropinError`] per bad file.
 //!
 //! # Features
 //! - `cli`: the `mvm-integrations` binary (`check`, `manifest`, `schema`), built with clap.
@@ -57,6 +57,8 @@
 mod compat;
 mod diagnostic;
 mod dropin;
+mod dropin_io;
+mod dropin_text;
 mod entry;
 mod error;
 mod escape;
@@ -75,10 +77,13 @@ pub use crate::compat::{
     Assessment, DocumentKind, DroppedElement, IgnoredField, InvalidDocumentKind,
     InvalidPeerVersion, PeerVersion, Reaction, Unrewritable, Verdict,
 };
-pub use crate::diagnostic::{DropinError, DropinWarning, FileKind};
+pub use crate::diagnostic::{
+    Diagnostic, DropinError, DropinErrorKind, DropinWarning, FileKind, Severity,
+};
 pub use crate::dropin::{
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirReport, DirStatus, DropinLoader, LoadReport,
-    LoadedEntry, load_dropin_dir,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirOutcome, DirStatus, DropinLoader, FileFate,
+    FileOutcome, HeldBack, LoadOutcome, LoadedEntry, MAX_WARNINGS_PER_FILE, SKIPPED_SUFFIXES,
+    load_dropin_dir,
 };
 pub use crate::entry::{
     EntryWarning, IntegrationEntry, IntegrationEntryBuilder, InvalidEntry, SecsField,

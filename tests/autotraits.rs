@@ -7,11 +7,12 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use mvm_integrations::{
-    DirReport, DirStatus, DropinError, DropinLoader, DropinWarning, DuplicateName, EntryWarning,
-    Field, FileKind, IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult,
-    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
-    InvalidIntegrationName, LoadReport, LoadedEntry, ManifestParse, ParseError, ParseErrorKind,
-    Position, SecsField, StateLayout, UnknownStatus,
+    Diagnostic, DirOutcome, DirStatus, DropinError, DropinErrorKind, DropinLoader, DropinWarning,
+    DuplicateName, EntryWarning, Field, FileFate, FileKind, FileOutcome, HeldBack,
+    IntegrationEntry, IntegrationEntryBuilder, IntegrationHealthResult, IntegrationManifest,
+    IntegrationName, IntegrationStateReport, IntegrationStatus, InvalidEntry,
+    InvalidIntegrationName, LoadOutcome, LoadedEntry, ManifestParse, ParseError, ParseErrorKind,
+    Position, SecsField, Severity, StateLayout, UnknownStatus,
 };
 
 fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
@@ -42,8 +43,11 @@ macro_rules! wire_types {
         $check::<IntegrationStateReport>();
         $check::<StateLayout>();
         $check::<DropinLoader>();
-        $check::<DirReport>();
         $check::<DirStatus>();
+        $check::<DropinErrorKind>();
+        $check::<HeldBack>();
+        $check::<Severity>();
+        $check::<Diagnostic>();
         $check::<Position>();
         $check::<FileKind>();
     };
@@ -52,7 +56,10 @@ macro_rules! wire_types {
 #[test]
 fn public_types_are_send_sync_unpin() {
     wire_types!(assert_send_sync_unpin);
-    assert_send_sync_unpin::<LoadReport>();
+    assert_send_sync_unpin::<LoadOutcome>();
+    assert_send_sync_unpin::<DirOutcome>();
+    assert_send_sync_unpin::<FileOutcome>();
+    assert_send_sync_unpin::<FileFate>();
     assert_send_sync_unpin::<LoadedEntry>();
     assert_send_sync_unpin::<DropinError>();
     assert_send_sync_unpin::<DropinWarning>();

@@ -154,9 +154,9 @@ fn check_layers_directories_and_notes_missing_ones() {
     assert_exit(&output, 0);
     assert_eq!(
         stdout(&output),
-        "nope: note: no such directory: nothing to load from it\n\
+        "nope: warning: no such directory: nothing to load from it\n\
          etc/20-b.json: note: masked: an empty file or a link to `/dev/null` hides this name\n\
-         checked 2 files in 3 directories (1 missing): 1 entry, 1 masked, 0 errors, 0 warnings\n"
+         checked 2 files in 3 directories (1 missing): 1 entry, 1 masked, 0 errors, 1 warning\n"
     );
 
     let output = run(root.path(), &["manifest", "etc", "nope", "usr"]);
@@ -173,6 +173,12 @@ fn check_without_directories_reads_the_default_one() {
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["directories"][0]["path"], "/etc/mvm/integrations.d");
     assert_eq!(doc["summary"]["directories"], 1);
+    // With the default directory, a missing one stays a note.
+    if doc["directories"][0]["status"] == "missing" {
+        assert_eq!(doc["diagnostics"][0]["severity"], "note");
+        assert_eq!(doc["diagnostics"][0]["code"], "missing-directory");
+        assert_eq!(doc["summary"]["warnings"], 0);
+    }
 }
 
 #[test]
@@ -286,4 +292,153 @@ fn the_readme_shows_the_real_check_output() {
     let root = messy();
     let output = run(root.path(), &["check", "integrations.d"]);
     assert_eq!(block, stdout(&output));
+}
+
+/// Characters a terminal or a reader must never receive raw (the predicate of
+/// `tests/escape.rs`).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// Each line of `text` without its newline: none may hold an unsafe character.
+#[track_caller]
+fn assert_safe_lines(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().collect();
+    for line in &lines {
+        assert!(!line.chars().any(is_unsafe), "unsafe character in {line:?}");
+    }
+    lines
+}
+
+#[test]
+fn hostile_keys_and_names_never_forge_a_line_in_check_or_manifest() {
+    let root = tempfile::tempdir().unwrap();
+    let key = "x\n./fake.json: checked 0 files\u{1b}]0;pwned\u{7}\u{1b}[8m\u{202e}";
+    let name = "a\nchecked 0 files\u{1b}[2J.json";
+    let text = format!(
+        r#"{{"name": "a", {}: 1, "critical": "yes"}}"#,
+        serde_json::to_string(key).unwrap()
+    );
+    fs::write(root.path().join(name), &text).unwrap();
+    let text = format!(
+        r#"{{"name": "b", {}: 1}}"#,
+        serde_json::to_string(key).unwrap()
+    );
+    fs::write(root.path().join("b.json"), &text).unwrap();
+
+    let output = run(root.path(), &["check", "."]);
+    let text = stdout(&output);
+    let lines = assert_safe_lines(&text);
+    // One error, one warning, the summary: nothing else starts a line.
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines[2].starts_with("checked 2 files"), "{lines:#?}");
+
+    let output = run(root.path(), &["manifest", "."]);
+    let text = stderr(&output);
+    let lines = assert_safe_lines(&text);
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+
+    // JSON keeps the exact values.
+    let output = run(root.path(), &["check", "--format", "json", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["path"], format!("./{name}"));
+}
+
+#[test]
+fn writing_to_a_full_device_is_an_error() {
+    // Each of these exits 0 when its output can be written.
+    for args in [
+        &["check", "examples/integrations.d"][..],
+        &["check", "--format", "json", "examples/integrations.d"][..],
+        &["manifest", "examples/integrations.d"][..],
+        &["schema", "manifest"][..],
+    ] {
+        assert_exit(&run(&manifest_dir(), args), 0);
+        let output = Command::new(BIN)
+            .current_dir(manifest_dir())
+            .args(args)
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .expect("run mvm-integrations");
+        assert_exit(&output, 1);
+        assert_eq!(
+            stderr(&output),
+            "mvm-integrations: cannot write output: no space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(BIN)
+        .current_dir(manifest_dir())
+        .args(["check", "examples/integrations.d"])
+        .stdout(writer)
+        .output()
+        .expect("run mvm-integrations");
+    assert_exit(&output, 0);
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn absurd_caps_are_usage_errors_that_state_the_range() {
+    let root = tempfile::tempdir().unwrap();
+    #[rustfmt::skip]
+    let table: &[(&[&str], &str)] = &[
+        (&["check", "--max-file-size", "18446744073709551615"], "18446744073709551615 is not in 1..=16777216"),
+        (&["check", "--max-file-size", "0"], "0 is not in 1..=16777216"),
+        (&["manifest", "--max-files", "0"], "0 is not in 1..=65536"),
+        (&["check", "--max-files", "100000000"], "100000000 is not in 1..=65536"),
+    ];
+    for (args, expected) in table {
+        let output = run(root.path(), args);
+        assert_exit(&output, 2);
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn verbose_check_shows_the_skipped_hidden_and_backup_names() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("10-a.json"), r#"{"name": "a"}"#).unwrap();
+    symlink("user@host.1234", root.path().join(".#10-a.json")).unwrap();
+    fs::write(root.path().join("._10-a.json"), [0u8, 5, 22]).unwrap();
+    fs::write(root.path().join("10-a.json~"), "{").unwrap();
+    fs::write(root.path().join("10-a.json.dpkg-old"), "{").unwrap();
+
+    let output = run(root.path(), &["check", "."]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "checked 1 file in 1 directory: 1 entry, 0 errors, 0 warnings\n"
+    );
+
+    let output = run(root.path(), &["check", "--verbose", "."]);
+    assert_exit(&output, 0);
+    assert_eq!(
+        stdout(&output),
+        "./.#10-a.json: note: skipped: a hidden or backup name is never a drop-in\n\
+         ./._10-a.json: note: skipped: a hidden or backup name is never a drop-in\n\
+         ./10-a.json.dpkg-old: note: skipped: a hidden or backup name is never a drop-in\n\
+         ./10-a.json~: note: skipped: a hidden or backup name is never a drop-in\n\
+         checked 1 file in 1 directory: 1 entry, 0 errors, 0 warnings\n"
+    );
 }

@@ -177,7 +177,7 @@ fn a_bad_dropin_fails_and_is_reported_on_stderr() {
     );
     let stderr = text(&output.stderr);
     assert!(
-        stderr.starts_with("error: ") && stderr.contains("b.json"),
+        stderr.contains("b.json:1:38: error: invalid `health_timeout_secs` value `0`"),
         "{stderr}"
     );
 }

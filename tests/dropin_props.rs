@@ -7,8 +7,38 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use mvm_integrations::{DropinLoader, LoadReport};
+use mvm_integrations::{DropinLoader, DropinWarning, FileFate, LoadOutcome, Position};
 use proptest::prelude::*;
+
+/// Characters a terminal or a reader must never receive raw (the predicate of
+/// `tests/escape.rs`).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// Strings rich in the characters the escaping rule is about.
+fn hostile_string() -> impl Strategy<Value = String> {
+    let c = prop_oneof![
+        any::<char>(),
+        prop::sample::select(vec![
+            '\u{1b}', '\u{7}', '\n', '\r', '\t', '\u{9b}', '\u{7f}', '\u{202e}', '\u{2066}',
+            '\u{200b}', '\u{feff}', '\\', '"', ':', ',', '{', '}',
+        ]),
+        "[a-z]".prop_map(|s| s.chars().next().unwrap()),
+    ];
+    prop::collection::vec(c, 1..24).prop_map(|chars| chars.into_iter().collect())
+}
 
 /// What one directory entry is.
 #[derive(Debug, Clone)]
@@ -95,7 +125,7 @@ fn layers(items: &[(bool, OsString, Kind)]) -> (tempfile::TempDir, PathBuf, Path
 }
 
 /// The report with the temporary root replaced, for comparing runs in different directories.
-fn normalized(report: &LoadReport, root: &Path) -> String {
+fn normalized(report: &LoadOutcome, root: &Path) -> String {
     format!("{report:?}").replace(&root.display().to_string(), "<root>")
 }
 
@@ -111,35 +141,29 @@ proptest! {
 
         // Entries are in strictly increasing byte order of file name.
         let entry_names: Vec<&[u8]> = report
-            .entries
-            .iter()
+            .entries()
             .map(|e| e.path.file_name().unwrap().as_bytes())
             .collect();
         prop_assert!(entry_names.windows(2).all(|w| w[0] < w[1]), "{:?}", entry_names);
 
         // No two entries share an integration name.
         let mut seen = HashSet::new();
-        for e in &report.entries {
+        for e in report.entries() {
             prop_assert!(seen.insert(e.entry.name().clone()), "duplicate {}", e.entry.name());
         }
 
-        // Files are sorted, each name once, and each file is an entry, a mask or a problem.
-        let files: Vec<&[u8]> = report.files.iter().map(|p| p.file_name().unwrap().as_bytes()).collect();
+        // Files are sorted, each name once, never hidden or a backup.
+        let files: Vec<&[u8]> = report.files().iter().map(|f| f.path().file_name().unwrap().as_bytes()).collect();
         prop_assert!(files.windows(2).all(|w| w[0] < w[1]), "{:?}", files);
-        let mut accounted: Vec<&Path> = report.entries.iter().map(|e| e.path.as_path()).collect();
-        accounted.extend(report.masked.iter().map(PathBuf::as_path));
-        accounted.extend(
-            report.problems.iter().map(|p| p.path()).filter(|p| *p != high && *p != low),
-        );
-        accounted.sort();
-        let mut expected: Vec<&Path> = report.files.iter().map(PathBuf::as_path).collect();
-        expected.sort();
-        prop_assert_eq!(accounted, expected);
+        for name in &files {
+            prop_assert!(!name.starts_with(b".") && name.ends_with(b".json"), "{:?}", name);
+        }
 
-        // Every problem renders as one line that starts with its path, whatever the file names.
-        for problem in &report.problems {
-            let shown = problem.to_string();
-            prop_assert!(!shown.contains('\n'), "{}", shown);
+        // Every diagnostic renders as one line that starts with its path, whatever the file
+        // names, and holds no unsafe character.
+        for diagnostic in report.diagnostics() {
+            let shown = diagnostic.to_string();
+            prop_assert!(!shown.chars().any(is_unsafe), "{}", shown);
             prop_assert!(shown.starts_with(&root.path().display().to_string()));
         }
 
@@ -171,4 +195,122 @@ proptest! {
         let b = DropinLoader::with_dirs([&high_b, &low_b]).load();
         prop_assert_eq!(normalized(&a, root_a.path()), normalized(&b, root_b.path()));
     }
+
+    #[test]
+    fn unknown_keys_and_file_names_never_reach_a_line_unescaped(
+        key in hostile_string(),
+        name in hostile_string(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let name: String = name.chars().filter(|&c| c != '/' && c != '\0').collect();
+        let file = format!("x{name}.json");
+        let text = format!(r#"{{"name": "a", {}: 1}}"#, serde_json::to_string(&key).unwrap());
+        fs::write(dir.path().join(&file), text).unwrap();
+        let outcome = DropinLoader::with_dirs([dir.path()]).load();
+        let mut lines = 0;
+        for diagnostic in outcome.diagnostics() {
+            let shown = diagnostic.to_string();
+            prop_assert!(!shown.chars().any(is_unsafe), "{:?}", shown);
+            lines += 1;
+        }
+        for loaded in outcome.entries() {
+            for warning in &loaded.warnings {
+                prop_assert!(!warning.to_string().chars().any(is_unsafe), "{:?}", warning.to_string());
+            }
+        }
+        // One file, one line: a key that is a known field gives none.
+        prop_assert!(lines <= 1, "{} lines", lines);
+    }
+
+    #[test]
+    fn each_unknown_key_is_placed_at_its_own_opening_quote(
+        keys in prop::collection::vec(("[a-z]{1,3}", "[ \n\t]{0,3}", any::<bool>()), 1..12),
+    ) {
+        // Each top-level key also appears inside a nested value and inside a string, before
+        // its own place: neither may be taken for the key.
+        let mut text = String::from("{\"name\": \"a\"");
+        let mut expected = Vec::new();
+        let mut seen = HashSet::new();
+        for (key, space, nest) in &keys {
+            if seen.contains(key) || (*nest && seen.contains(&format!("n{key}"))) {
+                continue;
+            }
+            seen.insert(key.clone());
+            text.push(',');
+            text.push_str(space);
+            if *nest {
+                seen.insert(format!("n{key}"));
+                text.push_str(&format!("\"n{key}\": {{\"{key}\": [\"{key}\", {{\"{key}\": 1}}]}},{space}"));
+                expected.push((format!("n{key}"), position_of(&text, text.rfind(&format!("\"n{key}\"")).unwrap())));
+            }
+            let at = text.len();
+            text.push_str(&format!("\"{key}\"{space}:{space}\"{key}\""));
+            expected.push((key.clone(), position_of(&text, at)));
+        }
+        text.push('}');
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.json"), &text).unwrap();
+        let outcome = DropinLoader::with_dirs([dir.path()]).with_max_file_size(1 << 20).load();
+        let loaded = outcome.entries().next().expect("the entry loads");
+        let got: Vec<(String, Position)> = loaded
+            .warnings
+            .iter()
+            .filter_map(|w| match w {
+                DropinWarning::UnknownField { field, position, .. } => Some((field.clone(), (*position)?)),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<_> = expected.into_iter().take(mvm_integrations::MAX_WARNINGS_PER_FILE).collect();
+        prop_assert_eq!(got, expected, "{}", text);
+    }
+
+    #[test]
+    fn a_lower_file_never_loads_when_a_higher_layer_holds_its_name(
+        high_names in prop::collection::btree_set("[a-f]", 0..6),
+        masks in prop::collection::vec(any::<bool>(), 6),
+        max_files in 1usize..4,
+        high_broken in any::<bool>(),
+    ) {
+        let root = tempfile::tempdir().unwrap();
+        let high = root.path().join("high");
+        let low = root.path().join("low");
+        fs::create_dir(&low).unwrap();
+        if high_broken {
+            // A higher "directory" that cannot be listed.
+            fs::write(&high, "not a directory").unwrap();
+        } else {
+            fs::create_dir(&high).unwrap();
+            for (i, name) in high_names.iter().enumerate() {
+                let text = if masks[i] { String::new() } else { format!(r#"{{"name": "h{name}"}}"#) };
+                fs::write(high.join(format!("{name}.json")), text).unwrap();
+            }
+        }
+        for name in ["a", "b", "c", "d", "e", "f", "z"] {
+            fs::write(low.join(format!("{name}.json")), format!(r#"{{"name": "l{name}"}}"#)).unwrap();
+        }
+        let outcome = DropinLoader::with_dirs([&high, &low]).with_max_files(max_files).load();
+        for file in outcome.files() {
+            if !file.path().starts_with(&low) {
+                continue;
+            }
+            let name = file.path().file_stem().unwrap().to_str().unwrap().to_owned();
+            let shadowed = high_broken || high_names.contains(&name);
+            if shadowed {
+                prop_assert!(!matches!(file.fate(), FileFate::Loaded(_)), "{:?} loaded", file.path());
+            }
+        }
+        // What is held back is said, with why.
+        for (path, reason) in outcome.held_back() {
+            prop_assert!(path.starts_with(&low));
+            prop_assert!(reason.to_string().starts_with("held back: "));
+        }
+    }
+}
+
+/// The position of byte `offset` of `text`, lines and columns from 1.
+fn position_of(text: &str, offset: usize) -> Position {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    Position { line, column }
 }

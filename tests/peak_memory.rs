@@ -86,10 +86,24 @@ fn published_load(dir: &Path) -> usize {
 fn load(mode: &str, dir: &Path) -> usize {
     match mode {
         "loader" => {
-            let report = DropinLoader::with_dirs([dir]).load();
-            assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-            assert_eq!(report.problems[0].code(), "too-large");
-            report.entries.len()
+            let outcome = DropinLoader::with_dirs([dir]).load();
+            let problems: Vec<_> = outcome.problems().collect();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].code(), "too-large");
+            outcome.entries().count()
+        }
+        "hostile" => {
+            let outcome = DropinLoader::with_dirs([dir]).load();
+            assert!(!outcome.has_problems());
+            outcome.entries().count()
+        }
+        "huge-cap" => {
+            let outcome = DropinLoader::with_dirs([dir])
+                .with_max_file_size(u64::MAX)
+                .load();
+            let codes: Vec<_> = outcome.problems().map(|p| p.code()).collect();
+            assert_eq!(codes, ["out-of-memory"]);
+            outcome.entries().count()
         }
         "published" => published_load(dir),
         other => panic!("unknown mode `{other}`"),
@@ -101,7 +115,10 @@ fn load(mode: &str, dir: &Path) -> usize {
 /// A first load pages in the code it runs, so that the measured second load counts only
 /// the memory loading uses, not the binary's code pages.
 fn child(mode: &str, dir: &Path) {
-    load(mode, dir);
+    // For a full directory, measure from the start: what the outcome keeps counts.
+    if mode != "hostile" {
+        load(mode, dir);
+    }
     // Writing 5 resets VmHWM to the current resident size (Linux 4.0 and later).
     let reset = fs::write("/proc/self/clear_refs", "5").is_ok();
     let before = if reset {
@@ -116,9 +133,15 @@ fn child(mode: &str, dir: &Path) {
 
 /// Runs the child for `mode` on `dir` and returns the peak growth it measured, in KiB.
 fn measure(mode: &str, dir: &Path) -> u64 {
+    measure_test(TEST_NAME, mode, dir)
+}
+
+/// Runs the child for `mode` on `dir` as the test `test`, and returns the peak growth it
+/// measured, in KiB.
+fn measure_test(test: &str, mode: &str, dir: &Path) -> u64 {
     let exe = std::env::current_exe().expect("the test binary");
     let output = Command::new(exe)
-        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, mode)
         .env(DIR_ENV, dir)
         .output()
@@ -191,5 +214,145 @@ fn loading_a_200_mib_dropin_peaks_within_a_small_multiple_of_the_cap() {
     assert!(
         published >= BIG / 1024 * 9 / 10,
         "reading 200 MiB whole grew the peak by only {published} KiB: the measurement is broken"
+    );
+}
+
+/// Fills `dir` with `DEFAULT_MAX_FILES` drop-ins of `DEFAULT_MAX_FILE_SIZE` bytes each, the
+/// worst the default caps allow: `keys` makes each file thousands of distinct unknown keys
+/// (a warning each, before the per-file bound), otherwise each holds one long command.
+fn write_full_directory(dir: &Path, keys: bool) {
+    let cap = DEFAULT_MAX_FILE_SIZE as usize;
+    for i in 0..mvm_integrations::DEFAULT_MAX_FILES {
+        let mut text = format!(r#"{{"name": "e{i:04}""#);
+        if keys {
+            let mut k = 0;
+            while text.len() + 16 < cap {
+                text.push_str(&format!(",\"k{k}\":0"));
+                k += 1;
+            }
+        } else {
+            text.push_str(r#", "health_cmd": ""#);
+            text.push_str(&"a".repeat(cap - text.len() - 2));
+            text.push('"');
+        }
+        text.push('}');
+        assert!(text.len() <= cap);
+        fs::write(dir.join(format!("{i:04}.json")), text).expect("write a drop-in");
+    }
+}
+
+/// The memory bound of `load` at the default caps: the whole directory's worth of entries
+/// (at most `DEFAULT_MAX_FILES` x `DEFAULT_MAX_FILE_SIZE` = 64 MiB) plus bounded warnings.
+const LOAD_BOUND_KIB: u64 = 80 * 1024;
+
+#[test]
+fn a_full_directory_at_the_default_caps_peaks_in_tens_of_mib() {
+    const TEST: &str = "a_full_directory_at_the_default_caps_peaks_in_tens_of_mib";
+    if let Some(mode) = std::env::var_os(CHILD_ENV) {
+        let dir = std::env::var_os(DIR_ENV).expect("the directory to load");
+        child(&mode.to_string_lossy(), Path::new(&dir));
+        return;
+    }
+    for keys in [true, false] {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write_full_directory(dir.path(), keys);
+        let started = std::time::Instant::now();
+        let growth = measure_test(TEST, "hostile", dir.path());
+        println!(
+            "1024 x 64 KiB drop-ins ({}): load +{growth} KiB, child ran {:?}",
+            if keys {
+                "unknown keys"
+            } else {
+                "long commands"
+            },
+            started.elapsed()
+        );
+        assert!(
+            growth <= LOAD_BOUND_KIB,
+            "load grew the peak by {growth} KiB, above {LOAD_BOUND_KIB} KiB"
+        );
+        #[cfg(feature = "cli")]
+        check_peak(dir.path());
+    }
+}
+
+/// The peak resident size of `mvm-integrations check` on `dir`, measured by GNU time.
+#[cfg(feature = "cli")]
+fn check_peak(dir: &Path) {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("skipped: no /usr/bin/time to measure `check`");
+        return;
+    }
+    let started = std::time::Instant::now();
+    let output = Command::new(time)
+        .args([
+            "-f",
+            "max-rss-kib %M",
+            env!("CARGO_BIN_EXE_mvm-integrations"),
+            "check",
+        ])
+        .arg(dir)
+        .output()
+        .expect("run check under time");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let kib: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("max-rss-kib "))
+        .and_then(|k| k.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no measurement: {stderr}"));
+    let lines = output.stdout.iter().filter(|&&b| b == b'\n').count();
+    println!(
+        "check: peak RSS {kib} KiB, {lines} lines, {} bytes of output, {:?}",
+        output.stdout.len(),
+        started.elapsed()
+    );
+    // The lines are bounded too: at most MAX_WARNINGS_PER_FILE + 1 per file.
+    assert!(lines <= 1024 * (mvm_integrations::MAX_WARNINGS_PER_FILE + 1) + 1);
+    assert!(
+        kib <= LOAD_BOUND_KIB + 16 * 1024,
+        "check peaked at {kib} KiB, above {} KiB",
+        LOAD_BOUND_KIB + 16 * 1024
+    );
+}
+
+#[test]
+fn a_cap_larger_than_memory_fails_one_file_not_the_process() {
+    const TEST: &str = "a_cap_larger_than_memory_fails_one_file_not_the_process";
+    if let Some(mode) = std::env::var_os(CHILD_ENV) {
+        let dir = std::env::var_os(DIR_ENV).expect("the directory to load");
+        let loaded = load(&mode.to_string_lossy(), Path::new(&dir));
+        assert_eq!(loaded, 1);
+        println!(
+            "peak-growth-kib {} 0 loaded {loaded}",
+            mode.to_string_lossy()
+        );
+        return;
+    }
+    let prlimit = Path::new("/usr/bin/prlimit");
+    if !prlimit.exists() {
+        eprintln!("skipped: no prlimit to limit the child's memory");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // A sparse file of 4 GiB and a good drop-in: under a 1 GiB address-space limit, the
+    // buffer for the big file cannot grow past it, and only that file fails.
+    File::create(dir.path().join("big.json"))
+        .and_then(|f| f.set_len(4 << 30))
+        .expect("make big.json");
+    fs::write(dir.path().join("ok.json"), r#"{"name": "ok"}"#).expect("write ok.json");
+    let output = Command::new(prlimit)
+        .arg(format!("--as={}", 1u64 << 30))
+        .arg(std::env::current_exe().expect("the test binary"))
+        .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "huge-cap")
+        .env(DIR_ENV, dir.path())
+        .output()
+        .expect("run the child");
+    assert!(
+        output.status.success(),
+        "the child failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
 }

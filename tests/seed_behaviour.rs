@@ -167,9 +167,9 @@ fn report_from_an_old_agent_without_health_parses() {
 fn loading_a_missing_dropin_dir_gives_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let report = load_dropin_dir(tmp.path().join("does-not-exist"));
-    assert!(report.entries.is_empty());
+    assert!(report.entries().next().is_none());
     // Unlike the seed, which printed to stderr, a missing directory is not a problem.
-    assert!(report.problems.is_empty());
+    assert!(!report.has_problems());
 }
 
 #[test]
@@ -185,23 +185,20 @@ fn loading_a_dropin_dir_keeps_valid_json_files_only() {
     fs::write(dir.join("bad.json"), "not json").unwrap();
 
     let report = load_dropin_dir(dir);
-    assert_eq!(report.entries.len(), 1);
-    let myapp = &report.entries[0].entry;
+    let entries: Vec<_> = report.entries().collect();
+    assert_eq!(entries.len(), 1);
+    let myapp = &entries[0].entry;
     assert_eq!(myapp.name(), "myapp");
     assert_eq!(myapp.health_cmd(), Some("echo ok"));
     assert_eq!(myapp.health_interval_secs(), 10);
     assert_eq!(myapp.health_timeout_secs(), 10, "the default");
 
     // The seed printed the bad file to stderr and went on; this crate reports it.
-    assert_eq!(report.problems.len(), 1);
-    assert_eq!(report.problems[0].path(), dir.join("bad.json"));
+    let problems: Vec<_> = report.problems().collect();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].path(), dir.join("bad.json"));
     // The `.txt` file is neither an entry nor a problem.
-    assert!(
-        report
-            .problems
-            .iter()
-            .all(|p| p.path() != dir.join("readme.txt"))
-    );
+    assert!(problems.iter().all(|p| p.path() != dir.join("readme.txt")));
 }
 
 #[test]

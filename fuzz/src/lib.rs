@@ -21,9 +21,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use mvm_integrations::{
-    DirStatus, DropinLoader, FileKind, INTEGRATIONS_BASE_PATH, IntegrationEntry,
-    IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, LoadReport,
-    MAX_NAME_LEN, StateLayout, integration_checkpoint_path, integration_state_dir,
+    DirStatus, DropinLoader, FileFate, FileKind, HeldBack, INTEGRATIONS_BASE_PATH,
+    IntegrationEntry, IntegrationManifest, IntegrationName, IntegrationStateReport,
+    IntegrationStatus, LoadOutcome, MAX_NAME_LEN, SKIPPED_SUFFIXES, StateLayout,
+    integration_checkpoint_path, integration_state_dir,
 };
 
 /// What a check made of its input.
@@ -594,51 +595,62 @@ fn link_target(target: &[u8], dirs: &[PathBuf; 2]) -> Option<PathBuf> {
 }
 
 /// The loader's rule for which names are drop-ins, written out: longer than `.json` and
-/// ending in it.
+/// ending in it, not hidden (a leading `.`), and not a backup (a name ending in one of
+/// `SKIPPED_SUFFIXES`, or whose last extension starts with `.dpkg-` or `.ucf-`).
 fn is_dropin_name(name: &[u8]) -> bool {
-    name.len() > 5 && name.ends_with(b".json")
+    let backup = SKIPPED_SUFFIXES
+        .iter()
+        .any(|s| name.ends_with(s.as_bytes()))
+        || name
+            .iter()
+            .rposition(|&b| b == b'.')
+            .is_some_and(|i| name[i..].starts_with(b".dpkg-") || name[i..].starts_with(b".ucf-"));
+    name.len() > 5 && name.ends_with(b".json") && !name.starts_with(b".") && !backup
 }
 
 /// The drop-in loader on a directory built from arbitrary input: it never panics, lists the
-/// files it should in byte order, loads each regular file as the parser would, gives each
-/// file exactly one outcome, and never returns two entries with the same name.
+/// files it should in byte order, skips hidden and backup names, holds back the lower layer
+/// when the higher one cannot be listed or hides names past its cap, loads each regular file
+/// as the parser would, and never returns two entries with the same name.
 pub fn check_dropin(data: &[u8]) -> Outcome {
     let Some(layers) = build_layers(data) else {
         return Outcome::Rejected;
     };
-    let report = DropinLoader::with_dirs(&layers.dirs)
-        .max_file_size(DROPIN_MAX_FILE_SIZE)
-        .max_files(DROPIN_MAX_FILES)
+    let outcome = DropinLoader::with_dirs(&layers.dirs)
+        .with_max_file_size(DROPIN_MAX_FILE_SIZE)
+        .with_max_files(DROPIN_MAX_FILES)
         .load();
-    dropin_laws(&layers, &report);
-    if report.entries.is_empty() {
+    dropin_laws(&layers, &outcome);
+    if outcome.entries().next().is_none() {
         Outcome::Rejected
     } else {
         Outcome::Accepted
     }
 }
 
-/// The laws a load report obeys for the directories in `layers`.
+/// The laws a load outcome obeys for the directories in `layers`.
 #[track_caller]
-fn dropin_laws(layers: &Layers, report: &LoadReport) {
-    let statuses: Vec<DirStatus> = report.dirs.iter().map(|d| d.status).collect();
+fn dropin_laws(layers: &Layers, outcome: &LoadOutcome) {
+    let statuses: Vec<DirStatus> = outcome.dirs().iter().map(|d| d.status()).collect();
     assert_eq!(statuses, layers.status, "directory statuses");
-    let paths: Vec<&Path> = report.dirs.iter().map(|d| d.path.as_path()).collect();
+    let paths: Vec<&Path> = outcome.dirs().iter().map(|d| d.path()).collect();
     assert_eq!(paths, [&layers.dirs[0], &layers.dirs[1]], "directory paths");
 
     // Which files: per layer the first `DROPIN_MAX_FILES` drop-in names in byte order, then
     // each name from the highest layer that kept it, in byte order.
     let mut chosen: BTreeMap<&[u8], usize> = BTreeMap::new();
+    let mut truncated = [false; 2];
     for (layer, made) in layers.made.iter().enumerate() {
         let names: Vec<&Vec<u8>> = made.keys().filter(|n| is_dropin_name(n)).collect();
-        let too_many = report
-            .problems
+        let too_many = outcome.dirs()[layer]
+            .problems()
             .iter()
-            .filter(|p| p.code() == "too-many-files" && p.path() == layers.dirs[layer])
+            .filter(|p| p.code() == "too-many-files")
             .count();
+        truncated[layer] = names.len() > DROPIN_MAX_FILES;
         assert_eq!(
             too_many,
-            usize::from(names.len() > DROPIN_MAX_FILES),
+            usize::from(truncated[layer]),
             "layer {layer} holds {} drop-ins: too-many-files problems",
             names.len()
         );
@@ -650,21 +662,15 @@ fn dropin_laws(layers: &Layers, report: &LoadReport) {
         .iter()
         .map(|(name, layer)| layers.dirs[*layer].join(OsStr::from_bytes(name)))
         .collect();
-    assert_eq!(report.files, expected, "the files taken, in order");
+    let files: Vec<PathBuf> = outcome
+        .files()
+        .iter()
+        .map(|f| f.path().to_path_buf())
+        .collect();
+    assert_eq!(files, expected, "the files taken, in order");
 
-    // Every file has exactly one outcome: an entry, a mask, or a problem.
-    for file in &report.files {
-        let outcomes = report.entries.iter().filter(|e| &e.path == file).count()
-            + report.masked.iter().filter(|m| *m == file).count()
-            + report.problems.iter().filter(|p| p.path() == file).count();
-        assert_eq!(outcomes, 1, "{file:?} has {outcomes} outcomes");
-    }
-    for problem in &report.problems {
-        assert!(
-            report.files.iter().any(|f| f == problem.path())
-                || layers.dirs.iter().any(|d| d == problem.path()),
-            "a problem about a path that was not taken: {problem:?}"
-        );
+    // Every problem and every diagnostic is one line.
+    for problem in outcome.problems() {
         let shown = problem.to_string();
         assert!(
             !shown.chars().any(char::is_control),
@@ -675,10 +681,15 @@ fn dropin_laws(layers: &Layers, report: &LoadReport) {
             "an empty message: {problem:?}"
         );
     }
+    for diagnostic in outcome.diagnostics() {
+        let shown = diagnostic.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
 
     // Entries: in byte order of file name, no two with the same name, each obeying the
-    // entry laws, and the report's manifest lists them.
-    for pair in report.entries.windows(2) {
+    // entry laws, at most the bounded number of warnings, and the manifest lists them.
+    let entries: Vec<_> = outcome.entries().collect();
+    for pair in entries.windows(2) {
         assert!(
             pair[0].path.file_name() < pair[1].path.file_name(),
             "entries out of order: {:?} then {:?}",
@@ -687,7 +698,7 @@ fn dropin_laws(layers: &Layers, report: &LoadReport) {
         );
     }
     let mut names = BTreeMap::new();
-    for loaded in &report.entries {
+    for loaded in &entries {
         if let Some(first) = names.insert(loaded.entry.name(), &loaded.path) {
             panic!(
                 "two entries named `{}`: {first:?} and {:?}",
@@ -696,28 +707,59 @@ fn dropin_laws(layers: &Layers, report: &LoadReport) {
             );
         }
         entry_laws(&loaded.entry);
+        assert!(loaded.warnings.len() <= mvm_integrations::MAX_WARNINGS_PER_FILE + 1);
         for warning in &loaded.warnings {
             message(warning);
         }
     }
-    let manifest = report.manifest();
-    assert_eq!(manifest.len(), report.entries.len());
-    for (entry, loaded) in manifest.iter().zip(&report.entries) {
+    let manifest = outcome.manifest();
+    assert_eq!(manifest.len(), entries.len());
+    for (entry, loaded) in manifest.iter().zip(&entries) {
         assert_eq!(entry, &loaded.entry);
     }
 
-    // Each regular file and special file the input made: the outcome the parser predicts.
-    for (name, layer) in &chosen {
-        let path = layers.dirs[*layer].join(OsStr::from_bytes(name));
-        predicted_outcome(report, &path, name, &layers.made[*layer][*name]);
+    // Each file the input made: the fate its layer, kind and contents predict.
+    for (file, (name, layer)) in outcome.files().iter().zip(&chosen) {
+        // Layers fail closed: a lower file loads only when no higher layer may hide it.
+        if *layer == 1 {
+            let unreadable = layers.status[0] == DirStatus::Unreadable;
+            let hidden = truncated[0] && layers.made[0].contains_key(*name);
+            if unreadable || hidden {
+                match file.fate() {
+                    FileFate::HeldBack(HeldBack::LayerUnreadable { dir, .. }) => {
+                        assert!(unreadable && *dir == layers.dirs[0], "{file:?}");
+                    }
+                    FileFate::HeldBack(HeldBack::ShadowedPastCap { by, .. }) => {
+                        assert!(hidden && by.starts_with(&layers.dirs[0]), "{file:?}");
+                    }
+                    other => panic!("{:?}: expected held back, got {other:?}", file.path()),
+                }
+                continue;
+            }
+        }
+        predicted_outcome(
+            outcome,
+            file.path(),
+            file.fate(),
+            name,
+            &layers.made[*layer][*name],
+        );
     }
 }
 
-/// Checks the outcome of one file against what its kind and contents predict.
+/// Checks the fate of one file against what its kind and contents predict.
 #[track_caller]
-fn predicted_outcome(report: &LoadReport, path: &Path, name: &[u8], made: &Made) {
-    let problem = report.problems.iter().find(|p| p.path() == path);
-    let code = problem.map(|p| p.code());
+fn predicted_outcome(
+    outcome: &LoadOutcome,
+    path: &Path,
+    fate: &FileFate,
+    name: &[u8],
+    made: &Made,
+) {
+    let code = match fate {
+        FileFate::Failed(problem) => Some(problem.code()),
+        _ => None,
+    };
     if std::str::from_utf8(name).is_err() {
         assert_eq!(code, Some("non-utf8-file-name"), "{path:?}");
         return;
@@ -729,7 +771,7 @@ fn predicted_outcome(report: &LoadReport, path: &Path, name: &[u8], made: &Made)
         }
         Made::File { len: 0, .. } => {
             assert!(
-                report.masked.iter().any(|m| m == path),
+                matches!(fate, FileFate::Masked),
                 "{path:?}: empty, not masked"
             );
         }
@@ -752,13 +794,12 @@ fn predicted_outcome(report: &LoadReport, path: &Path, name: &[u8], made: &Made)
             };
             match IntegrationEntry::from_json(text) {
                 Err(_) => assert_eq!(code, Some("parse"), "{path:?}"),
-                Ok(entry) => match report.entries.iter().find(|e| e.path == path) {
-                    Some(loaded) => assert_eq!(loaded.entry, entry, "{path:?}"),
-                    None => {
+                Ok(entry) => match fate {
+                    FileFate::Loaded(loaded) => assert_eq!(loaded.entry, entry, "{path:?}"),
+                    _ => {
                         assert_eq!(code, Some("duplicate-name"), "{path:?}: not loaded");
-                        let first = report
-                            .entries
-                            .iter()
+                        let first = outcome
+                            .entries()
                             .find(|e| e.entry.name() == entry.name())
                             .unwrap_or_else(|| panic!("{path:?}: a duplicate of nothing"));
                         assert!(

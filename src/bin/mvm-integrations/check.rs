@@ -7,10 +7,15 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use mvm_integrations::{
-    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, DirStatus, DropinLoader, Escaped,
-    IntegrationManifest, LoadReport, Position,
+    DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FILES, Diagnostic, DirStatus, DropinLoader, Escaped,
+    FileFate, LoadOutcome, Severity,
 };
 use serde::Serialize;
+
+/// The largest `--max-file-size` accepted: 16 MiB.
+const MAX_FILE_SIZE_LIMIT: u64 = 16 * 1024 * 1024;
+/// The largest `--max-files` accepted.
+const MAX_FILES_LIMIT: u64 = 65_536;
 
 /// The directories to load and the loader's limits, shared by the subcommands that load.
 #[derive(Debug, Args)]
@@ -18,24 +23,26 @@ struct LoadArgs {
     /// Drop-in directories, highest precedence first [default: /etc/mvm/integrations.d].
     #[arg(value_name = "DIR")]
     dirs: Vec<PathBuf>,
-    /// Largest drop-in accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    /// Largest drop-in accepted, in bytes (1 to 16777216).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_FILE_SIZE_LIMIT))]
     max_file_size: u64,
-    /// Most `*.json` files taken from each directory.
-    #[arg(long, value_name = "COUNT", default_value_t = DEFAULT_MAX_FILES)]
-    max_files: usize,
+    /// Most `*.json` files taken from each directory (1 to 65536).
+    #[arg(long, value_name = "COUNT", default_value_t = DEFAULT_MAX_FILES as u64,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_FILES_LIMIT))]
+    max_files: u64,
 }
 
 impl LoadArgs {
-    fn load(&self) -> LoadReport {
+    fn load(&self) -> LoadOutcome {
         let loader = if self.dirs.is_empty() {
             DropinLoader::new()
         } else {
             DropinLoader::with_dirs(&self.dirs)
         };
         loader
-            .max_file_size(self.max_file_size)
-            .max_files(self.max_files)
+            .with_max_file_size(self.max_file_size)
+            .with_max_files(usize::try_from(self.max_files).unwrap_or(DEFAULT_MAX_FILES))
             .load()
     }
 }
@@ -47,6 +54,9 @@ pub(crate) struct CheckArgs {
     /// Count warnings as errors: exit 1 when there is any.
     #[arg(long)]
     deny_warnings: bool,
+    /// Also show the hidden and backup names that were skipped, as notes.
+    #[arg(long, short)]
+    verbose: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -67,48 +77,53 @@ enum Format {
 }
 
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
-    let report = args.load.load();
-    let outcome = Outcome::of(&report, args.deny_warnings);
+    let outcome = args.load.load();
+    let report = Report::of(&outcome, args);
     let mut out = std::io::stdout().lock();
-    // A closed stdout (`| head`) is not worth a panic: the exit code still tells.
-    let _ = match args.format {
-        Format::Text => write_text(&mut out, &outcome),
-        Format::Json => write_json(&mut out, &outcome),
+    let written = match args.format {
+        Format::Text => write_text(&mut out, &report),
+        Format::Json => write_json(&mut out, &report),
     };
-    outcome.exit_code()
+    crate::finish(written.and_then(|()| out.flush()), report.exit_code())
 }
 
 pub(crate) fn manifest(args: &ManifestArgs) -> ExitCode {
-    let report = args.load.load();
-    let outcome = Outcome::of(&report, false);
+    let outcome = args.load.load();
+    let mut errors = 0usize;
     let mut err = std::io::stderr().lock();
-    for diagnostic in &outcome.diagnostics {
-        let _ = writeln!(err, "{diagnostic}");
+    for diagnostic in outcome.diagnostics() {
+        errors += usize::from(diagnostic.severity() == Severity::Error);
+        if let Err(e) = writeln!(err, "{diagnostic}") {
+            return crate::finish(Err(e), ExitCode::FAILURE);
+        }
     }
-    if outcome.summary.errors > 0 {
-        let _ = writeln!(
+    if errors > 0 {
+        let written = writeln!(
             err,
-            "no manifest written: {} {}",
-            outcome.summary.errors,
-            plural(outcome.summary.errors, "error", "errors")
+            "no manifest written: {errors} {}",
+            plural(errors, "error", "errors")
         );
-        return ExitCode::FAILURE;
+        return crate::finish(written, ExitCode::FAILURE);
     }
-    let manifest: IntegrationManifest = report.manifest();
-    let _ = writeln!(std::io::stdout().lock(), "{}", manifest.to_json());
-    ExitCode::SUCCESS
+    let json = outcome.into_manifest().to_json();
+    let mut out = std::io::stdout().lock();
+    let written = writeln!(out, "{json}").and_then(|()| out.flush());
+    crate::finish(written, ExitCode::SUCCESS)
 }
 
-/// Everything `check` reports, in output order; also the `--format json` document.
+/// Everything `check` reports, in output order; also the `--format json` document. Paths
+/// and names are exact here (JSON escaping makes them safe) when they are UTF-8.
 #[derive(Debug, Serialize)]
-struct Outcome {
+struct Report {
     /// No errors, and no warnings under `--deny-warnings`.
     ok: bool,
     summary: Summary,
     directories: Vec<Directory>,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<JsonDiagnostic>,
     entries: Vec<Entry>,
     masked: Vec<String>,
+    #[serde(skip)]
+    lines: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,6 +133,7 @@ struct Summary {
     files: usize,
     entries: usize,
     masked: usize,
+    held_back: usize,
     errors: usize,
     warnings: usize,
     deny_warnings: bool,
@@ -130,21 +146,13 @@ struct Directory {
 }
 
 #[derive(Debug, Serialize)]
-struct Diagnostic {
+struct JsonDiagnostic {
     path: String,
     line: Option<usize>,
     column: Option<usize>,
-    severity: Severity,
+    severity: &'static str,
     code: &'static str,
     message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Severity {
-    Error,
-    Warning,
-    Note,
 }
 
 #[derive(Debug, Serialize)]
@@ -153,114 +161,62 @@ struct Entry {
     path: String,
 }
 
-impl Outcome {
-    fn of(report: &LoadReport, deny_warnings: bool) -> Outcome {
-        // Diagnostics go in file order: directories first, then each file by name.
-        let mut keyed: Vec<(usize, Diagnostic)> = Vec::new();
-        let order: std::collections::HashMap<&Path, usize> = report
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.as_path(), i + 1))
-            .collect();
-        let file_index = |path: &Path| order.get(path).copied().unwrap_or(0);
-        for dir in &report.dirs {
-            if dir.status == DirStatus::Missing {
-                keyed.push((
-                    0,
-                    Diagnostic::new(
-                        &dir.path,
-                        None,
-                        Severity::Note,
-                        "missing-directory",
-                        "no such directory: nothing to load from it".to_owned(),
-                    ),
-                ));
-            }
-        }
-        for problem in &report.problems {
-            keyed.push((
-                file_index(problem.path()),
-                Diagnostic::new(
-                    problem.path(),
-                    problem.position(),
-                    Severity::Error,
-                    problem.code(),
-                    problem.message(),
-                ),
-            ));
-        }
-        for loaded in &report.entries {
-            for warning in &loaded.warnings {
-                keyed.push((
-                    file_index(&loaded.path),
-                    Diagnostic::new(
-                        &loaded.path,
-                        warning.position(),
-                        Severity::Warning,
-                        warning.code(),
-                        warning.to_string(),
-                    ),
-                ));
-            }
-        }
-        for masked in &report.masked {
-            keyed.push((
-                file_index(masked),
-                Diagnostic::new(
-                    masked,
-                    None,
-                    Severity::Note,
-                    "masked",
-                    "masked: an empty file or a link to `/dev/null` hides this name".to_owned(),
-                ),
-            ));
-        }
-        // Stable: within a file, errors, then warnings, then notes, each in report order.
-        keyed.sort_by_key(|(index, _)| *index);
-        let diagnostics: Vec<Diagnostic> = keyed.into_iter().map(|(_, d)| d).collect();
-
-        let errors = report.problems.len();
-        let warnings = report.warning_count();
+impl Report {
+    fn of(outcome: &LoadOutcome, args: &CheckArgs) -> Report {
+        let lines = lines(outcome, args);
+        let count = |severity| lines.iter().filter(|d| d.severity() == severity).count();
+        let errors = count(Severity::Error);
+        let warnings = count(Severity::Warning);
+        let files = outcome.files();
         let summary = Summary {
-            directories: report.dirs.len(),
-            missing_directories: report
-                .dirs
+            directories: outcome.dirs().len(),
+            missing_directories: outcome
+                .dirs()
                 .iter()
-                .filter(|d| d.status == DirStatus::Missing)
+                .filter(|d| d.status() == DirStatus::Missing)
                 .count(),
-            files: report.files.len(),
-            entries: report.entries.len(),
-            masked: report.masked.len(),
+            files: files.len(),
+            entries: outcome.entries().count(),
+            masked: outcome.masked().count(),
+            held_back: files
+                .iter()
+                .filter(|f| matches!(f.fate(), FileFate::HeldBack(_)))
+                .count(),
             errors,
             warnings,
-            deny_warnings,
+            deny_warnings: args.deny_warnings,
         };
-        Outcome {
-            ok: errors == 0 && !(deny_warnings && warnings > 0),
+        Report {
+            ok: errors == 0 && !(args.deny_warnings && warnings > 0),
             summary,
-            directories: report
-                .dirs
+            directories: outcome
+                .dirs()
                 .iter()
                 .map(|d| Directory {
-                    path: shown(&d.path),
-                    status: match d.status {
-                        DirStatus::Present => "present",
-                        DirStatus::Missing => "missing",
-                        _ => "unreadable",
-                    },
+                    path: exact(d.path()),
+                    status: d.status().as_str(),
                 })
                 .collect(),
-            diagnostics,
-            entries: report
-                .entries
+            diagnostics: lines
                 .iter()
+                .map(|d| JsonDiagnostic {
+                    path: exact(d.path()),
+                    line: d.position().map(|p| p.line),
+                    column: d.position().map(|p| p.column),
+                    severity: d.severity().as_str(),
+                    code: d.code(),
+                    message: d.message().to_owned(),
+                })
+                .collect(),
+            entries: outcome
+                .entries()
                 .map(|e| Entry {
                     name: e.entry.name().to_string(),
-                    path: shown(&e.path),
+                    path: exact(&e.path),
                 })
                 .collect(),
-            masked: report.masked.iter().map(|p| shown(p)).collect(),
+            masked: outcome.masked().map(exact).collect(),
+            lines,
         }
     }
 
@@ -273,46 +229,49 @@ impl Outcome {
     }
 }
 
-impl Diagnostic {
-    fn new(
-        path: &Path,
-        position: Option<Position>,
-        severity: Severity,
-        code: &'static str,
-        message: String,
-    ) -> Diagnostic {
-        Diagnostic {
-            path: shown(path),
-            line: position.map(|p| p.line),
-            column: position.map(|p| p.column),
-            severity,
-            code,
-            message,
-        }
+/// The library's diagnostics, with `check`'s two rules: a directory named on the command
+/// line that does not exist is a warning (a likely typo), and `--verbose` adds a note for
+/// each skipped hidden or backup name, after its directory's own findings.
+fn lines(outcome: &LoadOutcome, args: &CheckArgs) -> Vec<Diagnostic> {
+    let explicit = !args.load.dirs.is_empty();
+    let mut rest = outcome
+        .diagnostics()
+        .map(|d| match d.code() {
+            "missing-directory" if explicit => d.with_severity(Severity::Warning),
+            _ => d,
+        })
+        .peekable();
+    if !args.verbose {
+        return rest.collect();
     }
+    let mut lines = Vec::new();
+    for dir in outcome.dirs() {
+        while let Some(d) = rest.next_if(|d| d.path() == dir.path()) {
+            lines.push(d);
+        }
+        let skipped = dir.skipped().iter();
+        lines.extend(skipped.map(|name| skipped_note(dir.path(), name)));
+    }
+    lines.extend(rest);
+    lines
 }
 
-/// `path:line:column: severity: message`, or `path: severity: message` with no position.
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.path)?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            write!(f, ":{line}:{column}")?;
-        }
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
-        write!(f, ": {severity}: {}", self.message)
-    }
+/// The note `check --verbose` prints for a skipped hidden or backup name.
+fn skipped_note(dir: &Path, name: &std::ffi::OsStr) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Note,
+        "skipped",
+        &dir.join(name),
+        None,
+        "skipped: a hidden or backup name is never a drop-in".to_owned(),
+    )
 }
 
-fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    for diagnostic in &outcome.diagnostics {
+fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    for diagnostic in &report.lines {
         writeln!(out, "{diagnostic}")?;
     }
-    let s = &outcome.summary;
+    let s = &report.summary;
     write!(
         out,
         "checked {} {} in {} {}",
@@ -333,6 +292,9 @@ fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
     if s.masked > 0 {
         write!(out, ", {} masked", s.masked)?;
     }
+    if s.held_back > 0 {
+        write!(out, ", {} held back", s.held_back)?;
+    }
     write!(
         out,
         ", {} {}, {} {}",
@@ -347,8 +309,8 @@ fn write_text(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn write_json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, outcome)?;
+fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
     writeln!(out)
 }
 
@@ -356,7 +318,10 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-/// A path on one line, under the crate's escaping rule.
-fn shown(path: &Path) -> String {
-    Escaped::path(path).to_string()
+/// A path exactly, for JSON; escaped under the crate's rule when it is not UTF-8.
+fn exact(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => text.to_owned(),
+        None => Escaped::path(path).to_string(),
+    }
 }

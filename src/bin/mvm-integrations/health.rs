@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use mvm_integrations::{
     DropinLoader, Escaped, HealthOutcome, IntegrationEntry, IntegrationStateReport,
-    IntegrationStatus, MAX_DETAIL_BYTES, Timestamp,
+    IntegrationStatus, MAX_DETAIL_BYTES, Severity, Timestamp,
 };
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions};
 
@@ -121,13 +121,15 @@ fn load(dirs: &[PathBuf]) -> (Vec<IntegrationEntry>, usize) {
     } else {
         DropinLoader::with_dirs(dirs)
     };
-    let report = loader.load();
+    let outcome = loader.load();
     let mut err = io::stderr().lock();
-    for problem in &report.problems {
-        let _ = writeln!(err, "error: {problem}");
+    for diagnostic in outcome.diagnostics() {
+        if diagnostic.severity() == Severity::Error {
+            let _ = writeln!(err, "{diagnostic}");
+        }
     }
-    let entries = report.entries.into_iter().map(|e| e.entry).collect();
-    (entries, report.problems.len())
+    let problems = outcome.problems().count();
+    (outcome.into_manifest().into_entries(), problems)
 }
 
 /// The report the agent would send for `entry` after `outcome`, with the status derived as

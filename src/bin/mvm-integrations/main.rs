@@ -4,7 +4,7 @@
 //!
 //! - `mvm-integrations check [DIR]...` lints the layered directories (highest precedence
 //!   first; [`mvm_integrations::INTEGRATIONS_DROPIN_DIR`] when none is given) and exits 0 when there are no
-//!   errors, 1 when there are, 2 on a usage error.
+//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
@@ -15,8 +15,11 @@
 //!   guest agent does, prints one line per integration (or, with `--format json`, the state
 //!   reports), and exits 0 when every integration is healthy, 1 otherwise.
 //!
+//! Every write is checked: a closed pipe ends quietly, any other write error is a message
+//! on stderr and exit code 1.
+//!
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`,
-//! `compat.rs`.
+//! `compat.rs`; `github.rs` and `sarif.rs` are `check`'s CI formats over `findings.rs`.
 
 mod check;
 mod compat;
@@ -31,9 +34,11 @@ mod health;
 mod sarif;
 mod schema;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use mvm_integrations::Escaped;
 
 /// Lint mvm integration drop-ins and print the manifest they form.
 #[derive(Debug, Parser)]
@@ -71,6 +76,31 @@ enum Command {
     /// Exits 0 when the peer reads every document fully, 1 when it would reject or drop
     /// anything (with --deny-warnings, also ignore anything), 2 on a usage or I/O error.
     Compat(compat::CompatArgs),
+}
+
+/// The exit code of a command whose output was `written`: a closed pipe (`| head`) ends
+/// quietly with the command's own code; any other write error is a message on stderr and
+/// exit code 1.
+pub(crate) fn finish(written: std::io::Result<()>, code: ExitCode) -> ExitCode {
+    match written {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            // If stderr fails too, the exit code still tells.
+            let text = e.to_string();
+            let mut chars = text.chars();
+            let lowered = match chars.next() {
+                Some(first) => format!("{}{}", first.to_lowercase(), chars.as_str()),
+                None => text.clone(),
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "mvm-integrations: cannot write output: {}",
+                Escaped::new(&lowered)
+            );
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {

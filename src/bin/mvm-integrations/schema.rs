@@ -21,9 +21,9 @@ fn schema_document_parser() -> impl clap::builder::TypedValueParser<Value = Sche
 }
 
 pub(crate) fn schema(args: &SchemaArgs) -> ExitCode {
-    // A closed stdout (`| head`) is not worth a panic.
-    let _ = std::io::stdout()
-        .lock()
-        .write_all(args.document.to_json().as_bytes());
-    ExitCode::SUCCESS
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_all(args.document.to_json().as_bytes())
+        .and_then(|()| out.flush());
+    crate::finish(written, ExitCode::SUCCESS)
 }
