@@ -531,6 +531,37 @@ pub(crate) fn wrong_type<E: de::Error>(unexpected: Unexpected<'_>, expected: &dy
     }
 }
 
+/// The error for a float where an integer between `min` and `max` is expected. serde_json
+/// reads `-0` and integers past `u64` as floats; this says what they are instead of showing
+/// `-0.0` or `1.8446744073709552e19`.
+pub(crate) fn float_for_integer<E: de::Error>(
+    field: Field,
+    v: f64,
+    min: u64,
+    max: u64,
+    expected: &dyn Expected,
+) -> E {
+    if v == 0.0 && v.is_sign_negative() {
+        fail(
+            ParseErrorKind::Value,
+            format_args!(
+                "invalid `{field}` value `-0`: expected an integer between {min} and {max}, \
+                 without a minus sign"
+            ),
+        )
+    } else if v.fract() == 0.0 && v >= 18_446_744_073_709_551_616.0 {
+        fail(
+            ParseErrorKind::Value,
+            format_args!(
+                "invalid `{field}` value: a number past 2^64 - 1, expected an integer between \
+                 {min} and {max}"
+            ),
+        )
+    } else {
+        wrong_type(Unexpected::Float(v), expected)
+    }
+}
+
 /// A duplicate-key error.
 pub(crate) fn duplicate_key<E: de::Error>(key: &str) -> E {
     fail(
