@@ -10,8 +10,8 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Unexpected, Visitor};
 
 use crate::error::{
-    Cause, Keys, ParseError, ParseErrorKind, duplicate_key, fail, fail_with, in_field,
-    missing_field, wrong_type,
+    Cause, Keys, ParseError, duplicate_key, fail_with, float_for_integer, in_field, missing_field,
+    wrong_type,
 };
 use crate::field::Field;
 use crate::name::{IntegrationName, InvalidIntegrationName};
@@ -686,20 +686,7 @@ impl Visitor<'_> for SecsField {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-        // serde_json reads `-0` and integers past `u64` as floats; say what they are.
-        if v == 0.0 && v.is_sign_negative() {
-            Err(fail(
-                ParseErrorKind::Value,
-                format_args!(
-                    "invalid `{}` value `-0`: expected an integer between {} and {}, without a minus sign",
-                    self.field, self.min, self.max
-                ),
-            ))
-        } else if v.fract() == 0.0 && v >= 18_446_744_073_709_551_616.0 {
-            Err(self.past_u64())
-        } else {
-            Err(wrong_type(Unexpected::Float(v), &self))
-        }
+        Err(float_for_integer(self.field, v, self.min, self.max, &self))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
@@ -709,12 +696,12 @@ impl Visitor<'_> for SecsField {
 
 impl SecsField {
     fn past_u64<E: de::Error>(self) -> E {
-        fail(
-            ParseErrorKind::Value,
-            format_args!(
-                "invalid `{}` value: a number past 2^64 - 1, expected an integer between {} and {}",
-                self.field, self.min, self.max
-            ),
+        float_for_integer(
+            self.field,
+            18_446_744_073_709_551_616.0,
+            self.min,
+            self.max,
+            &self,
         )
     }
 }

@@ -9,7 +9,7 @@
 //! the whole story.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -76,7 +76,11 @@ pub enum ParseErrorKind {
 /// );
 /// ```
 #[derive(Debug)]
-pub struct ParseError {
+pub struct ParseError(Box<Inner>);
+
+/// Boxed, so that a `Result` of a wire type stays small on the path that succeeds.
+#[derive(Debug)]
+struct Inner {
     kind: ParseErrorKind,
     message: Box<str>,
     position: Option<Position>,
@@ -126,24 +130,24 @@ fn cause_message(cause: &Cause, field: Option<Field>) -> Box<str> {
 impl ParseError {
     /// What kind of problem this is.
     pub fn kind(&self) -> ParseErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Where parsing stopped, line and column from 1 (columns in bytes), counted in the whole
     /// document given to `from_json`, `from_slice` or `parse_lenient`. `None` only when the
     /// parser could not place the error.
     pub fn position(&self) -> Option<Position> {
-        self.position
+        self.0.position
     }
 
     /// The innermost field being parsed when the problem was found, when there was one.
     pub fn field(&self) -> Option<Field> {
-        self.field
+        self.0.field
     }
 
     /// The index of the list element (a manifest's entry) the problem is in, from 0.
     pub fn index(&self) -> Option<usize> {
-        self.index
+        self.0.index
     }
 
     /// One line without the position, for the loader, which shows the position its own way:
@@ -153,9 +157,9 @@ impl ParseError {
         struct Detail<'a>(&'a ParseError);
         impl fmt::Display for Detail<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match &self.0.cause {
+                match &self.0.0.cause {
                     Some(cause) => cause.fmt(f),
-                    None => f.write_str(&self.0.message),
+                    None => f.write_str(&self.0.0.message),
                 }
             }
         }
@@ -163,14 +167,14 @@ impl ParseError {
     }
 
     pub(crate) fn new(kind: ParseErrorKind, message: impl Into<Box<str>>) -> Self {
-        ParseError {
+        ParseError(Box::new(Inner {
             kind,
             message: message.into(),
             position: None,
             field: None,
             index: None,
             cause: None,
-        }
+        }))
     }
 
     /// An error whose typed cause says what is wrong, in the field `name`.
@@ -179,37 +183,37 @@ impl ParseError {
             Cause::Entry(ref e) => e.field(),
             Cause::Name(_) | Cause::Duplicate(_) => Field::Name,
         };
-        ParseError {
+        ParseError(Box::new(Inner {
             kind: cause.kind(),
             message: cause_message(&cause, Some(field)),
             position: None,
             field: Some(field),
             index: None,
             cause: Some(cause),
-        }
+        }))
     }
 
     pub(crate) fn with_position(mut self, position: Option<Position>) -> Self {
-        self.position = position;
+        self.0.position = position;
         self
     }
 
     pub(crate) fn with_index(mut self, index: usize) -> Self {
-        self.index = Some(index);
+        self.0.index = Some(index);
         self
     }
 
     /// Moves the error from a sub-document that starts at `base` into the whole document;
     /// an error without a position is placed at `base`.
     pub(crate) fn offset_by(mut self, base: Position) -> Self {
-        match &mut self.position {
+        match &mut self.0.position {
             Some(p) => {
                 if p.line == 1 {
                     p.column += base.column - 1;
                 }
                 p.line += base.line - 1;
             }
-            None => self.position = Some(base),
+            None => self.0.position = Some(base),
         }
         self
     }
@@ -236,14 +240,14 @@ impl ParseError {
                 (kind, message, None)
             }
         };
-        ParseError {
+        ParseError(Box::new(Inner {
             kind,
             message,
             position,
             field: context.field,
             index: context.index,
             cause,
-        }
+        }))
     }
 }
 
@@ -352,8 +356,8 @@ impl fmt::Display for ParseError {
     /// The message and the position. The alternate form (`{:#}`) appends the causes,
     /// each after `: `.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(Position { line, column }) = self.position {
+        f.write_str(&self.0.message)?;
+        if let Some(Position { line, column }) = self.0.position {
             write!(f, " at line {line} column {column}")?;
         }
         if f.alternate() {
@@ -369,7 +373,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.cause {
+        match &self.0.cause {
             Some(Cause::Entry(e)) => Some(e),
             Some(Cause::Name(e)) => Some(e),
             Some(Cause::Duplicate(e)) => Some(e),
@@ -399,41 +403,79 @@ struct Context {
 }
 
 thread_local! {
-    static CONTEXT: RefCell<Option<Context>> = const { RefCell::new(None) };
+    /// How many of the crate's JSON parses are open on this thread.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Whether `CONTEXT` holds anything: kept apart so that a parse that succeeds touches
+    /// only these two cells.
+    static DIRTY: Cell<bool> = const { Cell::new(false) };
+    static CONTEXT: RefCell<Context> = RefCell::new(Context::default());
 }
 
-/// An open parse: records details until [`finish`](Self::finish); restores the enclosing
-/// parse's record when it ends, so that parses may nest.
+/// An open parse: records details until [`finish`](Self::finish); sets aside what an
+/// enclosing parse recorded and restores it when it ends, so that parses may nest.
 struct Scope {
-    saved: Option<Option<Context>>,
+    saved: Option<Context>,
+    open: bool,
 }
 
 impl Scope {
     fn open() -> Self {
-        let saved = CONTEXT.with(|c| c.replace(Some(Context::default())));
-        Scope { saved: Some(saved) }
+        let saved = take_context();
+        DEPTH.with(|d| d.set(d.get() + 1));
+        Scope { saved, open: true }
     }
 
     fn finish(mut self) -> Context {
-        let saved = self.saved.take().unwrap_or_default();
-        CONTEXT.with(|c| c.replace(saved)).unwrap_or_default()
+        self.close().unwrap_or_default()
+    }
+
+    fn close(&mut self) -> Option<Context> {
+        if !self.open {
+            return None;
+        }
+        self.open = false;
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        let recorded = take_context();
+        if let Some(saved) = self.saved.take() {
+            CONTEXT.with(|c| {
+                if let Ok(mut c) = c.try_borrow_mut() {
+                    *c = saved;
+                    DIRTY.with(|d| d.set(true));
+                }
+            });
+        }
+        recorded
     }
 }
 
 impl Drop for Scope {
     fn drop(&mut self) {
-        if let Some(saved) = self.saved.take() {
-            CONTEXT.with(|c| c.replace(saved));
-        }
+        self.close();
     }
 }
 
+/// Takes what was recorded, if anything.
+fn take_context() -> Option<Context> {
+    if !DIRTY.with(Cell::get) {
+        return None;
+    }
+    DIRTY.with(|d| d.set(false));
+    CONTEXT.with(|c| c.try_borrow_mut().ok().map(|mut c| std::mem::take(&mut *c)))
+}
+
+/// Whether one of the crate's JSON parses is open on this thread.
+fn in_json_parse() -> bool {
+    DEPTH.with(Cell::get) > 0
+}
+
 fn with_context(f: impl FnOnce(&mut Context)) {
+    if !in_json_parse() {
+        return;
+    }
     CONTEXT.with(|c| {
         if let Ok(mut context) = c.try_borrow_mut() {
-            if let Some(context) = context.as_mut() {
-                f(context);
-            }
+            f(&mut context);
+            DIRTY.with(|d| d.set(true));
         }
     });
 }
@@ -486,6 +528,37 @@ pub(crate) fn wrong_type<E: de::Error>(unexpected: Unexpected<'_>, expected: &dy
             ParseErrorKind::Type,
             format_args!("invalid type: {other}, expected {expected}"),
         ),
+    }
+}
+
+/// The error for a float where an integer between `min` and `max` is expected. serde_json
+/// reads `-0` and integers past `u64` as floats; this says what they are instead of showing
+/// `-0.0` or `1.8446744073709552e19`.
+pub(crate) fn float_for_integer<E: de::Error>(
+    field: Field,
+    v: f64,
+    min: u64,
+    max: u64,
+    expected: &dyn Expected,
+) -> E {
+    if v == 0.0 && v.is_sign_negative() {
+        fail(
+            ParseErrorKind::Value,
+            format_args!(
+                "invalid `{field}` value `-0`: expected an integer between {min} and {max}, \
+                 without a minus sign"
+            ),
+        )
+    } else if v.fract() == 0.0 && v >= 18_446_744_073_709_551_616.0 {
+        fail(
+            ParseErrorKind::Value,
+            format_args!(
+                "invalid `{field}` value: a number past 2^64 - 1, expected an integer between \
+                 {min} and {max}"
+            ),
+        )
+    } else {
+        wrong_type(Unexpected::Float(v), expected)
     }
 }
 
@@ -551,8 +624,8 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
         let mut error = ParseError::from_json_error(e, context);
         let offset = address.and_then(|a| a.checked_sub(json.as_ptr() as usize));
         if let Some(offset) = offset.filter(|&o| o < json.len()) {
-            if error.kind == ParseErrorKind::DuplicateKey {
-                error.position = Some(position_at(json.as_bytes(), offset));
+            if error.0.kind == ParseErrorKind::DuplicateKey {
+                error.0.position = Some(position_at(json.as_bytes(), offset));
             }
         }
         error
@@ -638,20 +711,44 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> 
     }
 }
 
-/// The keys seen in one object, to reject a duplicate. Allocates only when a key is added.
+/// The keys seen in one object, to reject a duplicate. Allocates only when a key is added;
+/// a few keys are searched in a list, many in a hash set.
 #[derive(Default)]
 pub(crate) struct Keys<'de> {
-    seen: Option<HashSet<Cow<'de, str>>>,
+    few: Vec<Cow<'de, str>>,
+    many: Option<HashSet<Cow<'de, str>>>,
 }
 
 impl<'de> Keys<'de> {
+    const FEW: usize = 16;
+
     /// Adds `key`; a key seen before is a duplicate-key error.
     pub(crate) fn insert<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
-        let seen = self.seen.get_or_insert_with(HashSet::new);
-        if seen.contains(&*key) {
-            return Err(duplicate_key(&key));
+        match self.add(key) {
+            Ok(()) => Ok(()),
+            Err(key) => Err(duplicate_key(&key)),
         }
-        seen.insert(key);
+    }
+
+    /// Adds `key`, or gives it back when it was seen before.
+    fn add(&mut self, key: Cow<'de, str>) -> Result<(), Cow<'de, str>> {
+        if let Some(many) = &mut self.many {
+            if many.contains(&key) {
+                return Err(key);
+            }
+            many.insert(key);
+            return Ok(());
+        }
+        if self.few.contains(&key) {
+            return Err(key);
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(key);
+        } else {
+            let mut many: HashSet<Cow<'de, str>> = self.few.drain(..).collect();
+            many.insert(key);
+            self.many = Some(many);
+        }
         Ok(())
     }
 }
@@ -663,11 +760,14 @@ impl<'de> Keys<'de> {
 /// for repeated keys, also without recursion. Elsewhere (another format, a host's parse)
 /// it is walked with [`Ignored`].
 pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    let in_json_parse = CONTEXT.with(|c| c.try_borrow().is_ok_and(|c| c.is_some()));
-    if !in_json_parse {
+    if !in_json_parse() {
         return map.next_value_seed(Ignored);
     }
     let raw: &'de RawValue = map.next_value()?;
+    // Only an object can repeat a key.
+    if !raw.get().contains('{') {
+        return Ok(());
+    }
     match repeated_key(raw.get()) {
         Some((key, end)) => {
             let error = duplicate_key(&key);
@@ -688,13 +788,13 @@ pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), 
 fn repeated_key(json: &str) -> Option<(String, usize)> {
     let bytes = json.as_bytes();
     // One entry per open container: the keys of an object, `None` for an array.
-    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let mut open: Vec<Option<Keys<'_>>> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'{' => {
-                open.push(Some(HashSet::new()));
+                open.push(Some(Keys::default()));
                 expect_key = true;
             }
             b'[' => {
@@ -725,10 +825,9 @@ fn repeated_key(json: &str) -> Option<(String, usize)> {
                         Cow::Borrowed(text)
                     };
                     if let Some(Some(keys)) = open.last_mut() {
-                        if keys.contains(&key) {
+                        if let Err(key) = keys.add(key) {
                             return Some((key.into_owned(), i));
                         }
-                        keys.insert(key);
                     }
                     expect_key = false;
                 }

@@ -30,6 +30,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Every wire type parses with `from_json` (text) and `from_slice` (bytes), and emits with
+//! `to_json` (pretty) and `to_json_compact`. Parsing accepts JSON objects only and refuses a
+//! key repeated in any object (I-JSON, RFC 7493). Every parse error is a [`ParseError`]: its
+//! [`kind`](ParseError::kind), its [`position`](ParseError::position), the [`Field`] being
+//! parsed and, for a value the crate validates, the typed cause as its `source()`.
+//! [`IntegrationManifest::parse_lenient`] keeps the good entries of a manifest with a bad one.
+//!
 //! Names become directory names on the guest, so they are validated
 //! ([`IntegrationName`]); the path helpers ([`integration_state_dir`],
 //! [`integration_checkpoint_path`], [`StateLayout`]) take only validated names and can never

@@ -1,6 +1,6 @@
 //! The manifest the host writes to the config drive.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -154,10 +154,15 @@ impl IntegrationManifest {
     /// already has is a [`DuplicateName`](crate::ParseErrorKind::DuplicateName) error on the
     /// later entry, placed at its start.
     pub fn from_json(json: &str) -> Result<Self, ParseError> {
-        let parsed = IntegrationManifest::parse_lenient(json)?;
-        match parsed.problems.into_iter().next() {
-            Some(problem) => Err(problem),
-            None => Ok(parsed.manifest),
+        // One pass when the manifest is good; on an error, the entry-by-entry parse places
+        // it as `parse_lenient` does, so that both parses report a problem the same way.
+        let error = match crate::error::from_json::<IntegrationManifest>(json) {
+            Ok(manifest) => return Ok(manifest),
+            Err(error) => error,
+        };
+        match IntegrationManifest::parse_lenient(json) {
+            Err(error) => Err(error),
+            Ok(parsed) => Err(parsed.problems.into_iter().next().unwrap_or(error)),
         }
     }
 
@@ -487,18 +492,19 @@ impl<'de> Visitor<'de> for Entries {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut entries: Vec<IntegrationEntry> = Vec::new();
-        let mut names: HashSet<IntegrationName> = HashSet::new();
         loop {
             let index = entries.len();
             let next = seq.next_element_seed(EntrySeed { unknown: None });
-            let Some(entry) = in_element(index, next)? else {
-                return Ok(entries);
-            };
-            if !names.insert(entry.name().clone()) {
-                let first = entries
-                    .iter()
-                    .position(|e| e.name() == entry.name())
-                    .unwrap_or_default();
+            match in_element(index, next)? {
+                Some(entry) => entries.push(entry),
+                None => break,
+            }
+        }
+        // Names are checked once the list is read, without copying them; `from_json` then
+        // places the error at the later entry.
+        let mut names: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            if let Some(&first) = names.get(entry.name().as_str()) {
                 let duplicate = DuplicateName {
                     name: entry.name().clone(),
                     index,
@@ -509,8 +515,9 @@ impl<'de> Visitor<'de> for Entries {
                     in_field(Field::Name, Err(fail_with(Cause::Duplicate(duplicate)))),
                 );
             }
-            entries.push(entry);
+            names.insert(entry.name().as_str(), index);
         }
+        Ok(entries)
     }
 }
 
