@@ -1,29 +1,4 @@
-//! The one rule for showing text that came from outside: a file, a directory listing or a
-//! guest.
-//!
-//! Every `Display` in this crate and every text line of the `mvm-integrations` binary shows
-//! outside text through [`Escaped`]. The rule:
-//!
-//! | input | shown as | why |
-//! |---|---|---|
-//! | `\` | `\\` | so that every escape below is unambiguous |
-//! | newline, carriage return, tab | `\n`, `\r`, `\t` | a value stays on one line, and cannot forge a line |
-//! | any other C0 control, DEL, any C1 control | `\u{1b}`, `\u{7f}`, `\u{9b}` | `ESC`, `CSI` and `OSC` drive terminals: titles, hidden text, cursor moves |
-//! | bidi controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) | `\u{202e}` | they reorder what a reader sees ("Trojan Source") |
-//! | invisible formatting characters: soft hyphen, zero-width characters, word joiners, U+2028/U+2029, BOM, variation selectors, tags, Hangul fillers, interlinear annotation marks | `\u{200b}` | they make two different values look alike |
-//! | a byte that is not UTF-8 | `\xff` | shown losslessly, never as U+FFFD |
-//! | anything else | itself | |
-//!
-//! The rule is injective: two different inputs never show the same, because a backslash in
-//! the input is always doubled, so a single backslash always starts an escape.
-//!
-//! Quoted values (a wrong-typed string in a parse error, a status detail from a guest) are
-//! cut after [`MAX_QUOTED_CHARS`] characters with the marker `…[N more bytes]`, so that a
-//! huge input cannot make a huge message. Paths and names are never cut: they are bounded by
-//! the file system and by [`MAX_NAME_LEN`](crate::MAX_NAME_LEN).
-//!
-//! JSON output is not escaped this way: JSON escaping already makes it safe, and it keeps
-//! the exact values.
+//! The one rule for showing text that came from outside: [`Escaped`].
 
 use std::ffi::OsStr;
 use std::fmt::{self, Write};
@@ -35,7 +10,32 @@ use std::path::Path;
 /// of its escape.
 pub const MAX_QUOTED_CHARS: usize = 80;
 
-/// Outside text, shown under the crate's escaping rule (see the [module docs](self)).
+/// The one rule for showing text that came from outside: a file, a directory listing or a
+/// guest.
+///
+/// Every `Display` in this crate and every text line of the `mvm-integrations` binary shows
+/// outside text through [`Escaped`]. The rule:
+///
+/// | input | shown as | why |
+/// |---|---|---|
+/// | `\` | `\\` | so that every escape below is unambiguous |
+/// | newline, carriage return, tab | `\n`, `\r`, `\t` | a value stays on one line, and cannot forge a line |
+/// | any other C0 control, DEL, any C1 control | `\u{1b}`, `\u{7f}`, `\u{9b}` | `ESC`, `CSI` and `OSC` drive terminals: titles, hidden text, cursor moves |
+/// | bidi controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) | `\u{202e}` | they reorder what a reader sees ("Trojan Source") |
+/// | invisible formatting characters: soft hyphen, zero-width characters, word joiners, U+2028/U+2029, BOM, variation selectors, tags, Hangul fillers, interlinear annotation marks | `\u{200b}` | they make two different values look alike |
+/// | a byte that is not UTF-8 | `\xff` | shown losslessly, never as U+FFFD |
+/// | anything else | itself | |
+///
+/// The rule is injective: two different inputs never show the same, because a backslash in
+/// the input is always doubled, so a single backslash always starts an escape.
+///
+/// Quoted values (a wrong-typed string in a parse error, a status detail from a guest) are
+/// cut after [`MAX_QUOTED_CHARS`] characters with the marker `…[N more bytes]`, so that a
+/// huge input cannot make a huge message. Paths and names are never cut: they are bounded by
+/// the file system and by [`MAX_NAME_LEN`](crate::MAX_NAME_LEN).
+///
+/// JSON output is not escaped this way: JSON escaping already makes it safe, and it keeps
+/// the exact values.
 ///
 /// ```
 /// use mvm_integrations::Escaped;
