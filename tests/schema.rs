@@ -754,7 +754,7 @@ fn parser_and_schema_agree_on_the_edge_case_table() {
 #[test]
 fn deliberate_differences_are_the_listed_ones_and_in_the_readme() {
     let judge = Judge::new();
-    let readme = fs::read_to_string(crate_dir().join("README.md")).unwrap();
+    let readme = fs::read_to_string(crate_dir().join("docs/schema.md")).unwrap();
     for (label, kind, text) in DIFFERENCES {
         assert_eq!(
             judge.verdicts(*kind, text),
@@ -763,7 +763,7 @@ fn deliberate_differences_are_the_listed_ones_and_in_the_readme() {
         );
         assert!(
             readme.contains(&format!("**{label}**")),
-            "README.md does not explain `{label}`"
+            "docs/schema.md does not explain `{label}`"
         );
     }
 }
@@ -822,4 +822,114 @@ fn secs_ranges_in_the_schema_are_the_table() {
         assert_eq!(property["default"], secs.default(), "{}", secs.field());
         assert_eq!(property["type"], "integer", "{}", secs.field());
     }
+}
+
+/// The documents of the agreement corpus that other validators can load whole: wire vectors,
+/// snapshots, the edge-case table and the deliberate differences, for the four schema files.
+/// Each comes with the verdict a draft 2020-12 validator must give: the `jsonschema` crate's,
+/// which the tests above prove is the parser's except for the listed differences.
+fn agreement_corpus(judge: &Judge) -> Vec<(SchemaDocument, String, Value, bool)> {
+    let document = |kind: Kind| match kind {
+        Kind::Manifest => Some(SchemaDocument::Manifest),
+        Kind::Entry => Some(SchemaDocument::Entry),
+        Kind::Report => Some(SchemaDocument::Report),
+        Kind::Reports => Some(SchemaDocument::Reports),
+        Kind::Status | Kind::Health | Kind::Name => None,
+    };
+    let mut texts: Vec<(String, Kind, String)> = Vec::new();
+    let vectors = crate_dir().join("tests/fixtures/wire-vectors");
+    for release in sorted_dir(&vectors).into_iter().filter(|p| p.is_dir()) {
+        for file in sorted_dir(&release) {
+            let name = format!("{}-{}", file_name(&release), file_name(&file));
+            if let Some(kind) = Kind::from_file_name(&file_name(&file)) {
+                texts.push((name, kind, fs::read_to_string(&file).unwrap()));
+            }
+        }
+    }
+    for file in sorted_dir(&crate_dir().join("tests/snapshots")) {
+        let name = file_name(&file);
+        let text = fs::read_to_string(&file).unwrap();
+        if let (Some(kind), Some(body)) = (Kind::from_file_name(&name), snapshot_body(&text)) {
+            texts.push((name.replace(".snap", ".json"), kind, body.to_owned()));
+        }
+    }
+    for (i, (kind, text, _)) in table().into_iter().enumerate() {
+        texts.push((format!("table-{i:03}.json"), kind, text));
+    }
+    for (i, (_, kind, text)) in DIFFERENCES.iter().enumerate() {
+        texts.push((format!("difference-{i}.json"), *kind, (*text).to_owned()));
+    }
+    texts
+        .into_iter()
+        .filter_map(|(name, kind, text)| {
+            let doc = document(kind)?;
+            let value = serde_json::from_str::<Value>(&text).ok()?;
+            Some((doc, name, value, judge.schema_accepts(kind, &text)))
+        })
+        .collect()
+}
+
+/// Whether `value` holds an integer that a 64-bit float cannot represent exactly.
+fn has_inexact_number(value: &Value) -> bool {
+    const EXACT: u64 = 1 << 53;
+    match value {
+        Value::Number(n) => {
+            n.as_u64().is_some_and(|n| n > EXACT)
+                || n.as_i64().is_some_and(|n| n < -(1 << 53))
+                || n.as_f64().is_some_and(|f| f.abs() > EXACT as f64)
+        }
+        Value::Array(items) => items.iter().any(has_inexact_number),
+        Value::Object(map) => map.values().any(has_inexact_number),
+        _ => false,
+    }
+}
+
+/// Writes the agreement corpus for `.ci/schema-check`, which runs Python's `jsonschema` and
+/// ajv over it: `<dir>/<document>/<case>.json` and `<dir>/expected.json`. The directory is
+/// `MVM_SCHEMA_CORPUS`, or a temporary one that the test then checks.
+#[test]
+fn export_the_agreement_corpus() {
+    let temp;
+    let dir = match std::env::var_os("MVM_SCHEMA_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            temp = tempfile::tempdir().unwrap();
+            temp.path().to_path_buf()
+        }
+    };
+    let judge = Judge::new();
+    let mut expected: BTreeMap<&str, BTreeMap<String, Value>> = BTreeMap::new();
+    for (doc, name, value, accept) in agreement_corpus(&judge) {
+        let folder = dir.join(doc.name());
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join(&name), serde_json::to_vec(&value).unwrap()).unwrap();
+        let mut verdict = json!({ "accept": accept });
+        if has_inexact_number(&value) {
+            verdict["js_inexact"] = json!(true);
+        }
+        let previous = expected
+            .entry(doc.name())
+            .or_default()
+            .insert(name.clone(), verdict);
+        assert!(previous.is_none(), "two corpus documents named {name}");
+    }
+    fs::write(
+        dir.join("expected.json"),
+        serde_json::to_vec_pretty(&expected).unwrap(),
+    )
+    .unwrap();
+
+    // Every schema file gets documents it must accept and documents it must reject.
+    for doc in SchemaDocument::ALL {
+        let cases = &expected[doc.name()];
+        let accepted = cases.values().filter(|v| v["accept"] == true).count();
+        assert!(
+            accepted > 0 && accepted < cases.len(),
+            "{}: {accepted} of {} accepted",
+            doc.name(),
+            cases.len()
+        );
+    }
+    let written: usize = expected.values().map(BTreeMap::len).sum();
+    assert!(written >= 100, "only {written} documents exported");
 }
