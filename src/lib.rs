@@ -146,3 +146,8 @@ pub const MAX_HEALTH_TIMEOUT_SECS: u64 = 86_400;
 ///
 /// The smallest is 0 (no grace). The bound keeps `Instant + grace` from overflowing.
 pub const MAX_STARTUP_GRACE_SECS: u64 = 86_400;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

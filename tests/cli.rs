@@ -276,14 +276,14 @@ fn an_unreadable_file_is_an_error_for_an_unprivileged_user() {
     );
 }
 
-/// The README shows `check`'s text output on the same messy directory: keep it true.
+/// docs/cli.md shows `check`'s text output on the same messy directory: keep it true.
 #[test]
-fn the_readme_shows_the_real_check_output() {
-    let readme = fs::read_to_string(manifest_dir().join("README.md")).unwrap();
-    let section = readme
-        .split("## The `mvm-integrations` linter")
+fn the_docs_show_the_real_check_output() {
+    let docs = fs::read_to_string(manifest_dir().join("docs/cli.md")).unwrap();
+    let section = docs
+        .split("## `check`")
         .nth(1)
-        .expect("README has the linter section");
+        .expect("docs/cli.md has a `check` section");
     let block = section
         .split("```text\n")
         .nth(1)

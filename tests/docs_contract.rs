@@ -1,4 +1,4 @@
-//! The contract tables in `README.md` agree with the code: every field is listed in wire
+//! The contract tables in `docs/contract.md` agree with the code: every field is listed in wire
 //! order, every default is what parsing gives, every range is what parsing accepts, and
 //! the status table's JSON parses to the status named.
 
@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 fn readme() -> String {
-    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/contract.md")).unwrap()
 }
 
 /// The rows of the first table after the heading that starts with `heading`, each cell
@@ -21,7 +21,7 @@ fn table(readme: &str, heading: &str) -> Vec<Vec<String>> {
     let start = readme
         .lines()
         .position(|l| l.starts_with(heading))
-        .unwrap_or_else(|| panic!("README has no heading `{heading}`"));
+        .unwrap_or_else(|| panic!("docs/contract.md has no heading `{heading}`"));
     readme
         .lines()
         .skip(start + 1)
@@ -83,7 +83,7 @@ fn check_range(field: &str, constraint: &str, accepts: impl Fn(&str) -> bool) {
     assert!(!accepts(&above), "`{field}` accepts {above}");
 }
 
-/// Checks a README table of a struct against the parser: the fields in wire order, each
+/// Checks a contract table of a struct against the parser: the fields in wire order, each
 /// default (or that a required field is required), and each `a to b` range at its edges.
 /// `minimal` is the smallest valid document, one line of JSON without its closing brace, so
 /// that a field can be added to it.
@@ -122,14 +122,14 @@ fn check_struct_table<T: Serialize + DeserializeOwned>(heading: &str, minimal: &
 
 #[test]
 fn entry_table_matches_the_parser() {
-    check_struct_table::<IntegrationEntry>("### `IntegrationEntry`", r#"{"name":"a""#);
+    check_struct_table::<IntegrationEntry>("## `IntegrationEntry`", r#"{"name":"a""#);
 }
 
 /// The entry table's ranges and defaults are those of the one table in the code,
 /// `SecsField::ALL`.
 #[test]
 fn entry_table_states_the_secs_table() {
-    let rows = table(&readme(), "### `IntegrationEntry`");
+    let rows = table(&readme(), "## `IntegrationEntry`");
     for secs in SecsField::ALL {
         let row = rows
             .iter()
@@ -154,14 +154,14 @@ fn entry_table_states_the_secs_table() {
 #[test]
 fn report_table_matches_the_parser() {
     check_struct_table::<IntegrationStateReport>(
-        "### `IntegrationStateReport`",
+        "## `IntegrationStateReport`",
         r#"{"name":"a","status":"active""#,
     );
 }
 
 #[test]
 fn status_table_matches_the_parser() {
-    let rows = table(&readme(), "### `IntegrationStatus`");
+    let rows = table(&readme(), "## `IntegrationStatus`");
     let known: Vec<&str> = rows
         .iter()
         .map(|r| r[1].as_str())
