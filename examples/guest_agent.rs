@@ -50,7 +50,11 @@ fn default_dirs() -> Vec<PathBuf> {
 /// writes the JSON list of reports to `out`.
 ///
 /// A bad drop-in does not stop the agent: it is logged, and the other entries run.
-pub fn run(dirs: &[PathBuf], out: &mut dyn Write, log: &mut dyn Write) -> Result<(), Box<dyn Error>> {
+pub fn run(
+    dirs: &[PathBuf],
+    out: &mut dyn Write,
+    log: &mut dyn Write,
+) -> Result<(), Box<dyn Error>> {
     let started = Instant::now();
     let dirs = if dirs.is_empty() {
         default_dirs()

@@ -72,11 +72,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     let legacy = std::fs::read_to_string(data.join("manifest-legacy.json"))?;
     let (legacy, problems) = IntegrationManifest::parse_lenient(&legacy)?.into_parts();
     let kept: Vec<&str> = legacy.iter().map(|e| e.name().as_str()).collect();
-    writeln!(
-        out,
-        "\n# manifest-legacy.json: kept {}",
-        kept.join(", ")
-    )?;
+    writeln!(out, "\n# manifest-legacy.json: kept {}", kept.join(", "))?;
     for problem in &problems {
         // `{:#}` adds the typed cause: which value, and what was expected.
         writeln!(out, "entry {}: {problem:#}", index(problem.index()))?;
@@ -130,7 +126,9 @@ pub fn run(out: &mut dyn Write) -> Result<(), Box<dyn Error>> {
     writeln!(
         out,
         "after for_peer: {}",
-        old.assess(DocumentKind::Reports, &for_old).verdict().as_str()
+        old.assess(DocumentKind::Reports, &for_old)
+            .verdict()
+            .as_str()
     )?;
     writeln!(out, "{for_old}")?;
     Ok(())
@@ -178,7 +176,10 @@ fn age(at: &str, now: SystemTime) -> String {
             Ok(ago) => format!("{}s ago", ago.as_secs()),
             Err(ahead) => format!("{}s ahead of the host clock", ahead.duration().as_secs()),
         },
-        Err(_) => format!("at `{}` (not a timestamp, kept as text)", Escaped::quoted(at)),
+        Err(_) => format!(
+            "at `{}` (not a timestamp, kept as text)",
+            Escaped::quoted(at)
+        ),
     }
 }
 

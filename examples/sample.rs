@@ -4,8 +4,8 @@
 //! Run with `cargo run --example sample`.
 
 use mvm_integrations::{
-    HealthOutcome, IntegrationEntry, IntegrationManifest, IntegrationName,
-    IntegrationStateReport, IntegrationStatus, Timestamp,
+    HealthOutcome, IntegrationEntry, IntegrationManifest, IntegrationName, IntegrationStateReport,
+    IntegrationStatus, Timestamp,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

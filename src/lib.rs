@@ -146,3 +146,8 @@ pub const MAX_HEALTH_TIMEOUT_SECS: u64 = 86_400;
 ///
 /// The smallest is 0 (no grace). The bound keeps `Instant + grace` from overflowing.
 pub const MAX_STARTUP_GRACE_SECS: u64 = 86_400;
+
+/// The migration guide, `docs/migration.md`, compiled so that its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migration.md")]
+pub struct MigrationGuide;

@@ -49,7 +49,12 @@ fn guest_agent_reports_each_health_case_on_the_example_data() {
         .iter()
         .map(|r| {
             let health = r.health().expect("every report has a health result");
-            (r.name(), r.status().clone(), health.healthy(), health.detail())
+            (
+                r.name(),
+                r.status().clone(),
+                health.healthy(),
+                health.detail(),
+            )
         })
         .collect();
     let error = |detail: &str| IntegrationStatus::Error(detail.to_owned());
@@ -63,11 +68,26 @@ fn guest_agent_reports_each_health_case_on_the_example_data() {
             // `exit 3` inside a 60 s startup grace.
             ("worker", IntegrationStatus::Starting, false, "exit code 3"),
             // `sleep 5` with a 1 s timeout: never healthy.
-            ("slow", error("timed out after 1s"), false, "timed out after 1s"),
+            (
+                "slow",
+                error("timed out after 1s"),
+                false,
+                "timed out after 1s"
+            ),
             // No health_cmd.
-            ("metrics", IntegrationStatus::Active, true, "no health_cmd configured"),
+            (
+                "metrics",
+                IntegrationStatus::Active,
+                true,
+                "no health_cmd configured"
+            ),
             // `kill -9 $$`: a signal, not an exit code.
-            ("crashy", error("killed by signal 9"), false, "killed by signal 9"),
+            (
+                "crashy",
+                error("killed by signal 9"),
+                false,
+                "killed by signal 9"
+            ),
         ]
     );
     // `legacy-exporter` is masked by an empty file, `My App` is refused: neither reports.
@@ -99,7 +119,10 @@ fn guest_agent_logs_the_diagnostics_check_prints_and_one_line_per_check() {
     ];
     assert_eq!(lines.len(), 9, "{log}");
     for (line, suffix) in lines.iter().zip(&expected_suffixes) {
-        assert!(line.ends_with(suffix.as_str()), "{line:?} should end with {suffix:?}");
+        assert!(
+            line.ends_with(suffix.as_str()),
+            "{line:?} should end with {suffix:?}"
+        );
     }
     assert_eq!(
         lines[3..],
@@ -154,7 +177,10 @@ fn host_output_is_deterministic_and_pinned() {
         "as received: rejects",
         "after for_peer: reads fully",
     ] {
-        assert!(out.lines().any(|l| l == line), "missing line {line:?} in:\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing line {line:?} in:\n{out}"
+        );
     }
     insta::assert_snapshot!("host_output", out);
 }
