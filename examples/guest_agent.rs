@@ -109,7 +109,10 @@ fn check(entry: &IntegrationEntry, since_start: Duration) -> IntegrationStateRep
 ///   the command is reaped. A timeout is reported as such, never as the killed command's
 ///   exit status.
 /// - Output still arriving [`PIPE_GRACE`] after the command ended (a background process
-///   that kept the pipe) is not waited for.
+///   that kept the pipe) is not waited for. Such a process is left running when the command
+///   itself exits in time: killing its group after the command is reaped could hit a
+///   reused process id. `mvm-integrations health` also kills it, by waiting with
+///   `waitid(WNOWAIT)` before reaping; an agent that runs untrusted commands should too.
 #[cfg(unix)]
 fn run_health_cmd(cmd: &str, timeout: Duration) -> HealthOutcome {
     use mvm_integrations::MAX_DETAIL_BYTES;
