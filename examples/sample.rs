@@ -4,8 +4,8 @@
 //! Run with `cargo run --example sample`.
 
 use mvm_integrations::{
-    IntegrationEntry, IntegrationHealthResult, IntegrationManifest, IntegrationName,
-    IntegrationStateReport, IntegrationStatus,
+    HealthOutcome, IntegrationEntry, IntegrationManifest, IntegrationName, IntegrationStateReport,
+    IntegrationStatus, Timestamp,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,7 +23,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("# manifest (config drive)");
     println!("{}", manifest.to_json());
 
-    let health = IntegrationHealthResult::new(false, "exit code 1", "2025-06-01T12:00:00Z");
+    let checked_at: Timestamp = "2025-06-01T12:00:00Z".parse()?;
+    let failed = HealthOutcome::Failed {
+        code: 1,
+        stderr: Vec::new(),
+    };
+    let health = failed.to_health_result(checked_at);
     let telegram = IntegrationStateReport::new(
         "telegram",
         IntegrationStatus::from_health(Some(&health), false),
@@ -36,6 +41,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         IntegrationStateReport::new("old", IntegrationStatus::from_health(None, false)),
     ];
     println!("# state reports (vsock)");
-    println!("{}", serde_json::to_string_pretty(&reports)?);
+    println!("{}", IntegrationStateReport::list_to_json(&reports));
     Ok(())
 }

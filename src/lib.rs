@@ -151,3 +151,8 @@ pub const MAX_STARTUP_GRACE_SECS: u64 = 86_400;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The migration guide, `docs/migration.md`, compiled so that its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migration.md")]
+pub struct MigrationGuide;
