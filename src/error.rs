@@ -275,12 +275,7 @@ fn classify(err: &serde_json::Error, text: &str) -> (ParseErrorKind, Box<str>) {
         "unexpected end of hex escape"
         | "lone leading surrogate in hex escape"
         | "invalid unicode code point" => {
-            return (
-                ParseErrorKind::Syntax,
-                "lone surrogate in a `\\u` escape: expected a high surrogate followed by a \
-                 low surrogate, or another character"
-                    .into(),
-            );
+            return (ParseErrorKind::Syntax, LONE_SURROGATE.into());
         }
         _ => {}
     }
@@ -623,10 +618,10 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
         let address = context.detail.as_ref().and_then(|d| d.address);
         let mut error = ParseError::from_json_error(e, context);
         let offset = address.and_then(|a| a.checked_sub(json.as_ptr() as usize));
+        // Set only by a visitor that knows the place better than serde_json does: a repeated
+        // key or a lone surrogate inside a skipped value.
         if let Some(offset) = offset.filter(|&o| o < json.len()) {
-            if error.0.kind == ParseErrorKind::DuplicateKey {
-                error.0.position = Some(position_at(json.as_bytes(), offset));
-            }
+            error.0.position = Some(position_at(json.as_bytes(), offset));
         }
         error
     })
@@ -764,6 +759,19 @@ pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), 
         return map.next_value_seed(Ignored);
     }
     let raw: &'de RawValue = map.next_value()?;
+    // serde_json does not decode the strings it skips: check their escapes here, as it does
+    // for the strings it reads, so that every parse path rejects a lone surrogate (I-JSON).
+    if raw.get().contains('\\') {
+        if let Some(offset) = lone_surrogate(raw.get()) {
+            let error = fail(ParseErrorKind::Syntax, LONE_SURROGATE);
+            with_context(|c| {
+                if let Some(detail) = &mut c.detail {
+                    detail.address = Some(raw.get().as_ptr() as usize + offset);
+                }
+            });
+            return Err(error);
+        }
+    }
     // Only an object can repeat a key.
     if !raw.get().contains('{') {
         return Ok(());
@@ -781,6 +789,48 @@ pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), 
         }
         None => Ok(()),
     }
+}
+
+/// The message for a `\u` escape of half a surrogate pair, wherever it is found.
+const LONE_SURROGATE: &str = "lone surrogate in a `\\u` escape: expected a high surrogate \
+     followed by a low surrogate, or another character";
+
+/// The offset of the first `\u` escape in `json` (valid JSON text as far as serde_json's
+/// skipping checks it) that is half of a surrogate pair without its other half.
+fn lone_surrogate(json: &str) -> Option<usize> {
+    let bytes = json.as_bytes();
+    let hex = |at: usize| -> Option<u16> {
+        let digits = json.get(at..at + 4)?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) != Some(&b'u') {
+            i += 2; // `\\`, `\"` and the other one-letter escapes
+            continue;
+        }
+        let Some(unit) = hex(i + 2) else {
+            return Some(i);
+        };
+        match unit {
+            0xD800..=0xDBFF => {
+                let low = (bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u'))
+                    .then(|| hex(i + 8))
+                    .flatten();
+                if !matches!(low, Some(0xDC00..=0xDFFF)) {
+                    return Some(i);
+                }
+                i += 12;
+            }
+            0xDC00..=0xDFFF => return Some(i),
+            _ => i += 6,
+        }
+    }
+    None
 }
 
 /// The first key repeated in one object of `json`, valid JSON text, at any depth, with the

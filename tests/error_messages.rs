@@ -261,6 +261,15 @@ fn reworded_json_messages() {
             r#"{"name":"x","checkpoint_cmd":"\udc00"}"#,
             "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 36",
         ),
+        // Inside an unknown field, where serde_json does not decode the string it skips.
+        (
+            r#"{"name":"a","x":"\ud800"}"#,
+            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 18",
+        ),
+        (
+            r#"{"name":"a","x":{"y":["ok \\ud800","\ud83d\ude00","\udc00"]}}"#,
+            "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 52",
+        ),
         // serde_json: "EOF while parsing ..."
         (
             "",
