@@ -6,29 +6,17 @@
 //!
 //! # From the library's diagnostics
 //!
-//! `check` maps each of the library's diagnostics to a finding in one function, a sketch:
-//!
-//! ```ignore
-//! fn finding(d: &mvm_integrations::Diagnostic) -> findings::Finding {
-//!     findings::Finding {
-//!         path: d.path().to_path_buf(),
-//!         position: d.position(), // Option<mvm_integrations::Position>
-//!         severity: match d.severity() {
-//!             mvm_integrations::Severity::Error => findings::Severity::Error,
-//!             mvm_integrations::Severity::Warning => findings::Severity::Warning,
-//!             _ => findings::Severity::Note,
-//!         },
-//!         code: d.code(),                   // &'static str: `parse`, `unknown-field`, `masked`
-//!         message: d.message().to_string(), // the text after `path:line:column: severity: `
-//!     }
-//! }
-//! ```
+//! `check` maps each of the library's diagnostics to a finding (`Report::findings` in
+//! `check.rs`): the path, position, severity and code as they are, and the message from
+//! `Diagnostic::raw_message`, the message with the library's escapes undone, so that no
+//! format escapes twice.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use mvm_integrations::Position;
+use serde::Serialize;
 
 /// One problem, warning or note about one file or directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +44,9 @@ pub(crate) enum Severity {
     Note,
 }
 
-/// The counts `check` ends with, shown as its summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The counts `check` ends with, shown as its summary line (text and `github` formats) and
+/// as the `summary` object of the JSON format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Summary {
     /// Directories given (or the default one).
     pub(crate) directories: usize,
@@ -69,6 +58,8 @@ pub(crate) struct Summary {
     pub(crate) entries: usize,
     /// Names hidden by an empty file or a link to `/dev/null`.
     pub(crate) masked: usize,
+    /// Files held back by a layer that failed.
+    pub(crate) held_back: usize,
     /// Findings of severity error.
     pub(crate) errors: usize,
     /// Findings of severity warning.
@@ -108,6 +99,9 @@ impl fmt::Display for Summary {
         if self.masked > 0 {
             write!(f, ", {} masked", self.masked)?;
         }
+        if self.held_back > 0 {
+            write!(f, ", {} held back", self.held_back)?;
+        }
         write!(
             f,
             ", {} {}, {} {}",
@@ -123,7 +117,8 @@ impl fmt::Display for Summary {
     }
 }
 
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+/// `one` when `n` is 1, else `many`.
+pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
@@ -211,6 +206,7 @@ pub(crate) mod tests {
             files: 4,
             entries: 2,
             masked: 1,
+            held_back: 1,
             errors: 2,
             warnings: 2,
             deny_warnings: true,
@@ -246,7 +242,7 @@ pub(crate) mod tests {
             ),
             (
                 hostile_summary(),
-                "checked 4 files in 2 directories (1 missing): 2 entries, 1 masked, 2 errors, 2 warnings (warnings denied)",
+                "checked 4 files in 2 directories (1 missing): 2 entries, 1 masked, 1 held back, 2 errors, 2 warnings (warnings denied)",
                 false,
             ),
             (

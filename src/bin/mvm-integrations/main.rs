@@ -27,15 +27,11 @@
 
 mod check;
 mod compat;
-// The CI formats of `check --format github|sarif`, to be wired into `check.rs`.
-#[allow(dead_code)]
 mod findings;
-#[allow(dead_code)]
 mod github;
 #[cfg(unix)]
 mod health;
 mod reports;
-#[allow(dead_code)]
 mod sarif;
 mod schema;
 
