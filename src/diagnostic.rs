@@ -615,11 +615,11 @@ impl Diagnostic {
     }
 
     /// The message with the escapes of [`Escaped`] undone: outside values as they were, for
-    /// a writer that escapes them its own way (JSON, SARIF, CI annotations). It may hold
-    /// any character, line breaks included. Quoted values stay cut after
-    /// [`MAX_QUOTED_CHARS`](crate::MAX_QUOTED_CHARS) characters, and bytes that are not
-    /// UTF-8 (in a path) become U+FFFD. A backslash that starts no escape of the rule is
-    /// kept.
+    /// a writer that escapes them its own way (JSON, SARIF, CI annotations). Bytes, because
+    /// a path quoted in the message may not be UTF-8 (`String::from_utf8_lossy` gives text);
+    /// they may hold any character, line breaks included. Quoted values stay cut after
+    /// [`MAX_QUOTED_CHARS`](crate::MAX_QUOTED_CHARS) characters. A backslash that starts no
+    /// escape of the rule is kept.
     ///
     /// ```
     /// use mvm_integrations::load_dropin_dir;
@@ -629,19 +629,19 @@ impl Diagnostic {
     /// let outcome = load_dropin_dir(dir.path());
     /// let warning = outcome.diagnostics().next().unwrap();
     /// assert!(warning.message().starts_with(r"unknown field `x\u{1b}[2J` is ignored"));
-    /// assert!(warning.raw_message().starts_with("unknown field `x\u{1b}[2J` is ignored"));
+    /// assert!(warning.raw_message().starts_with(b"unknown field `x\x1b[2J` is ignored"));
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn raw_message(&self) -> std::borrow::Cow<'_, str> {
+    pub fn raw_message(&self) -> std::borrow::Cow<'_, [u8]> {
         unescape(&self.message)
     }
 }
 
 /// Undoes [`Escaped`]'s rule (which is injective); a backslash that starts no escape of the
 /// rule is kept as it is.
-fn unescape(shown: &str) -> std::borrow::Cow<'_, str> {
+fn unescape(shown: &str) -> std::borrow::Cow<'_, [u8]> {
     if !shown.contains('\\') {
-        return std::borrow::Cow::Borrowed(shown);
+        return std::borrow::Cow::Borrowed(shown.as_bytes());
     }
     let mut out: Vec<u8> = Vec::with_capacity(shown.len());
     let mut rest = shown;
@@ -678,7 +678,7 @@ fn unescape(shown: &str) -> std::borrow::Cow<'_, str> {
         rest = &escape[used..];
     }
     out.extend_from_slice(rest.as_bytes());
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    std::borrow::Cow::Owned(out)
 }
 
 impl fmt::Display for Diagnostic {

@@ -234,7 +234,75 @@ proptest! {
         let expected_message = format!("unknown field `{shown}` is ignored");
         let expected_raw = format!("unknown field `{field}` is ignored");
         prop_assert!(diagnostic.message().starts_with(&expected_message));
-        prop_assert!(diagnostic.raw_message().starts_with(&expected_raw), "{:?}", diagnostic.raw_message());
+        let raw = diagnostic.raw_message();
+        prop_assert!(raw.starts_with(expected_raw.as_bytes()), "{:?}", String::from_utf8_lossy(&raw));
         prop_assert!(!diagnostic.message().chars().any(is_unsafe));
+    }
+}
+
+/// Names that are not UTF-8: `\xff` in github (the crate's rule), `%FF` in a SARIF uri; in
+/// a message (a symlink's target), U+FFFD in the raw text SARIF keeps.
+#[test]
+#[cfg(target_os = "linux")]
+fn non_utf8_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("drop-ins");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("a.json"), r#"{"name": "a"}"#).unwrap();
+    let bad = std::ffi::OsStr::from_bytes(b"b\xff.json");
+    std::fs::write(dir.join(bad), r#"{"name": "a"}"#).unwrap();
+    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(b"t\xfe"), dir.join("c.json")).unwrap();
+    let (code, github, sarif) = every_format(root.path(), &["drop-ins"]);
+    assert_eq!(code, 1);
+    assert_no_unsafe_character(&github);
+    assert!(
+        github.starts_with(r"::error file=drop-ins/b\xff.json,title=non-utf8-file-name::"),
+        "{github}"
+    );
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "drop-ins/b%FF.json"
+    );
+    assert!(github.contains(r"dangling symlink to `t\xfe`"), "{github}");
+    let dangling = &log["runs"][0]["results"][1];
+    assert_eq!(dangling["ruleId"], "dangling-symlink");
+    assert!(
+        dangling["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("dangling symlink to `t\u{fffd}`"),
+        "{dangling}"
+    );
+    insta::assert_snapshot!("check_github_non_utf8", github);
+}
+
+/// `Diagnostic::raw_message` on messages given to `Diagnostic::new`: `(message, raw)`.
+#[test]
+fn raw_message_table() {
+    use mvm_integrations::{Diagnostic, Severity};
+    let table: &[(&str, &[u8])] = &[
+        ("plain", b"plain"),
+        (r"a\\b", br"a\b"),
+        (r"\n\r\t", b"\n\r\t"),
+        (r"\u{1b}[0m \u{202e}", "\u{1b}[0m \u{202e}".as_bytes()),
+        (r"bad\xff\xfe.json", b"bad\xff\xfe.json"),
+        // A backslash that starts no escape of the rule is kept.
+        (
+            r"C:\dir \q \u{zz} \u{110000} \x4 \",
+            br"C:\dir \q \u{zz} \u{110000} \x4 \",
+        ),
+    ];
+    for (message, raw) in table {
+        let d = Diagnostic::new(
+            Severity::Note,
+            "note",
+            Path::new("x"),
+            None,
+            (*message).to_owned(),
+        );
+        assert_eq!(&*d.raw_message(), *raw, "{message:?}");
     }
 }

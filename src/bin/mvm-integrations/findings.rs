@@ -29,8 +29,9 @@ pub(crate) struct Finding {
     pub(crate) severity: Severity,
     /// A stable kebab-case name, such as `parse`, `unknown-field` or `masked`.
     pub(crate) code: &'static str,
-    /// The message without path, position and severity, unescaped.
-    pub(crate) message: String,
+    /// The message without path, position and severity, unescaped: bytes, as a path quoted
+    /// in it may not be UTF-8.
+    pub(crate) message: Vec<u8>,
 }
 
 /// How bad a finding is.
@@ -155,14 +156,14 @@ pub(crate) mod tests {
                 severity: Severity::Error,
                 code: "parse",
                 message: "invalid `health_interval_secs` value `0`: must be between 1 and 86400"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/dir"),
                 position: None,
                 severity: Severity::Error,
                 code: "not-a-regular-file",
-                message: "a directory: expected a regular file".to_owned(),
+                message: "a directory: expected a regular file".into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/100%,a:b c#d?.json"),
@@ -170,7 +171,7 @@ pub(crate) mod tests {
                 severity: Severity::Warning,
                 code: "unknown-field",
                 message: "unknown field `a%0A,b:c` is ignored: 100% sure,\nline two\r\n::error::forged"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/\u{1b}]0;pwned\u{7}\u{202e}nosj.txt\n.json"),
@@ -178,7 +179,7 @@ pub(crate) mod tests {
                 severity: Severity::Warning,
                 code: "byte-order-mark",
                 message: "value `\u{1b}[31mred\u{1b}[0m` with \u{202e}bidi\u{2066} and \u{200b}zero width, \u{9b}csi, back\\slash, caf\u{e9}"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("c:odd/masked.json"),
@@ -186,14 +187,14 @@ pub(crate) mod tests {
                 severity: Severity::Note,
                 code: "masked",
                 message: "masked: an empty file or a link to `/dev/null` hides this name"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("/etc/mvm/integrations.d"),
                 position: None,
                 severity: Severity::Note,
                 code: "missing-directory",
-                message: "no such directory: nothing to load from it".to_owned(),
+                message: "no such directory: nothing to load from it".into(),
             },
         ]
     }
@@ -223,7 +224,7 @@ pub(crate) mod tests {
             position: None,
             severity: Severity::Error,
             code: "non-utf8-file-name",
-            message: "file name is not UTF-8: expected a UTF-8 name ending in `.json`".to_owned(),
+            message: "file name is not UTF-8: expected a UTF-8 name ending in `.json`".into(),
         }
     }
 

@@ -36,7 +36,7 @@ pub(crate) struct ReportsArgs {
 enum Format {
     /// A table (name, status, last checkpoint, size, health), then a summary line.
     Text,
-    /// The good reports as one pretty JSON list, as `list_to_json` writes it.
+    /// The good reports, as one pretty-printed JSON list.
     Json,
 }
 
@@ -68,6 +68,8 @@ pub(crate) fn reports(args: &ReportsArgs) -> ExitCode {
     let mut inputs = Vec::with_capacity(files.len());
     let mut malformed = 0usize;
     let mut err = io::stderr().lock();
+    // The first failed write to stderr; later lines are not tried.
+    let mut err_written: io::Result<()> = Ok(());
     for path in files {
         let (shown, bytes) = if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
@@ -76,22 +78,25 @@ pub(crate) fn reports(args: &ReportsArgs) -> ExitCode {
         } else {
             (Escaped::path(path).to_string(), std::fs::read(path))
         };
-        let written = match read_list(&shown, bytes) {
-            Ok((reports, problems)) => {
-                malformed += problems.len();
-                if !problems.is_empty() {
+        let lines = match read_list(&shown, bytes) {
+            Ok(list) => {
+                malformed += list.problems.len();
+                if !list.problems.is_empty() {
                     status = status.max(Status::Malformed);
                 }
-                inputs.push(Input { shown, reports });
-                problems.iter().try_for_each(|line| writeln!(err, "{line}"))
+                inputs.push(Input {
+                    shown,
+                    reports: list.reports,
+                });
+                list.problems
             }
             Err(line) => {
                 status = status.max(Status::Trouble);
-                writeln!(err, "{line}")
+                vec![line]
             }
         };
-        if let Err(e) = written {
-            return crate::finish(Err(e), ExitCode::FAILURE);
+        if err_written.is_ok() {
+            err_written = lines.iter().try_for_each(|line| writeln!(err, "{line}"));
         }
     }
     let code = match status {
@@ -108,16 +113,20 @@ pub(crate) fn reports(args: &ReportsArgs) -> ExitCode {
             writeln!(out, "{}", IntegrationStateReport::list_to_json(&good))
         }
     };
-    crate::finish(written.and_then(|()| out.flush()), code)
+    let written = written.and_then(|()| out.flush());
+    // A closed stderr is as quiet as a closed stdout; any other failure is exit code 1.
+    crate::finish(written.and(err_written), code)
 }
 
-/// The good reports of one input and one stderr line per malformed element; or, when the
-/// input cannot be read or is not a list, the one stderr line that says so.
-#[allow(clippy::type_complexity)]
-fn read_list(
-    shown: &str,
-    bytes: io::Result<Vec<u8>>,
-) -> Result<(Vec<IntegrationStateReport>, Vec<String>), String> {
+/// What one input holds: its good reports, and one stderr line per malformed element.
+struct List {
+    reports: Vec<IntegrationStateReport>,
+    problems: Vec<String>,
+}
+
+/// The list in one input; or, when the input cannot be read or is not a list, the one
+/// stderr line that says so.
+fn read_list(shown: &str, bytes: io::Result<Vec<u8>>) -> Result<List, String> {
     let bytes = bytes.map_err(|e| {
         format!(
             "{shown}: error: cannot read: {}",
@@ -153,7 +162,7 @@ fn read_list(
             )),
         }
     }
-    Ok((reports, problems))
+    Ok(List { reports, problems })
 }
 
 /// `file:line:column`, or `file` when the error has no position.
