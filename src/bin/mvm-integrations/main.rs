@@ -4,7 +4,8 @@
 //!
 //! - `mvm-integrations check [DIR]...` lints the layered directories (highest precedence
 //!   first; [`mvm_integrations::INTEGRATIONS_DROPIN_DIR`] when none is given) and exits 0 when there are no
-//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range).
+//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range), in
+//!   every `--format`: `text`, `json`, `github` (workflow commands) and `sarif` (SARIF 2.1.0).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
