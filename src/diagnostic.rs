@@ -613,6 +613,72 @@ impl Diagnostic {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The message with the escapes of [`Escaped`] undone: outside values as they were, for
+    /// a writer that escapes them its own way (JSON, SARIF, CI annotations). Bytes, because
+    /// a path quoted in the message may not be UTF-8 (`String::from_utf8_lossy` gives text);
+    /// they may hold any character, line breaks included. Quoted values stay cut after
+    /// [`MAX_QUOTED_CHARS`](crate::MAX_QUOTED_CHARS) characters. A backslash that starts no
+    /// escape of the rule is kept.
+    ///
+    /// ```
+    /// use mvm_integrations::load_dropin_dir;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.json"), r#"{"name": "a", "x\u001b[2J": 1}"#)?;
+    /// let outcome = load_dropin_dir(dir.path());
+    /// let warning = outcome.diagnostics().next().unwrap();
+    /// assert!(warning.message().starts_with(r"unknown field `x\u{1b}[2J` is ignored"));
+    /// assert!(warning.raw_message().starts_with(b"unknown field `x\x1b[2J` is ignored"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn raw_message(&self) -> std::borrow::Cow<'_, [u8]> {
+        unescape(&self.message)
+    }
+}
+
+/// Undoes [`Escaped`]'s rule (which is injective); a backslash that starts no escape of the
+/// rule is kept as it is.
+fn unescape(shown: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !shown.contains('\\') {
+        return std::borrow::Cow::Borrowed(shown.as_bytes());
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(shown.len());
+    let mut rest = shown;
+    while let Some(at) = rest.find('\\') {
+        out.extend_from_slice(&rest.as_bytes()[..at]);
+        let escape = &rest[at..];
+        let (bytes, used): (Vec<u8>, usize) = match escape.as_bytes().get(1) {
+            Some(b'\\') => (vec![b'\\'], 2),
+            Some(b'n') => (vec![b'\n'], 2),
+            Some(b'r') => (vec![b'\r'], 2),
+            Some(b't') => (vec![b'\t'], 2),
+            Some(b'x') => match escape
+                .get(2..4)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                Some(byte) => (vec![byte], 4),
+                None => (vec![b'\\'], 1),
+            },
+            Some(b'u') => {
+                let code = escape
+                    .strip_prefix("\\u{")
+                    .and_then(|tail| tail.split_once('}'))
+                    .filter(|(hex, _)| (1..=6).contains(&hex.len()))
+                    .and_then(|(hex, _)| Some((u32::from_str_radix(hex, 16).ok()?, hex.len())))
+                    .and_then(|(code, len)| Some((char::from_u32(code)?, len)));
+                match code {
+                    Some((c, len)) => (c.to_string().into_bytes(), len + 4),
+                    None => (vec![b'\\'], 1),
+                }
+            }
+            _ => (vec![b'\\'], 1),
+        };
+        out.extend_from_slice(&bytes);
+        rest = &escape[used..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    std::borrow::Cow::Owned(out)
 }
 
 impl fmt::Display for Diagnostic {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::time::SystemTime;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -749,6 +750,13 @@ pub struct IntegrationHealthResult {
     checked_at: String,
 }
 
+/// `text` as a time, when it is a [`Timestamp`](crate::Timestamp).
+fn parse_time(text: &str) -> Option<SystemTime> {
+    text.parse::<crate::Timestamp>()
+        .ok()
+        .map(crate::Timestamp::to_system_time)
+}
+
 const HEALTH_FIELDS: &[&str] = &["healthy", "detail", "checked_at"];
 
 impl IntegrationHealthResult {
@@ -776,6 +784,24 @@ impl IntegrationHealthResult {
     /// When the check ran, as the guest wrote it (not validated).
     pub fn checked_at(&self) -> &str {
         &self.checked_at
+    }
+
+    /// When the check ran, read with [`Timestamp`](crate::Timestamp): `None` when
+    /// [`checked_at`](Self::checked_at) is not in the form `YYYY-MM-DDTHH:MM:SSZ` (an older
+    /// agent's value stays readable as a string).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use mvm_integrations::IntegrationHealthResult;
+    ///
+    /// let result = IntegrationHealthResult::new(true, "ok", "2025-06-01T12:00:05Z");
+    /// assert_eq!(result.checked_at_time(), Some(UNIX_EPOCH + Duration::from_secs(1_748_779_205)));
+    /// let odd = IntegrationHealthResult::new(true, "ok", "2025-06-01T12:00:05.5Z");
+    /// assert_eq!(odd.checked_at_time(), None);
+    /// assert_eq!(odd.checked_at(), "2025-06-01T12:00:05.5Z");
+    /// ```
+    pub fn checked_at_time(&self) -> Option<SystemTime> {
+        parse_time(&self.checked_at)
     }
 
     /// Emits the result as pretty JSON (two-space indent).
@@ -994,6 +1020,26 @@ impl IntegrationStateReport {
     /// When the last successful checkpoint finished, as the guest wrote it (not validated).
     pub fn last_checkpoint_at(&self) -> Option<&str> {
         self.last_checkpoint_at.as_deref()
+    }
+
+    /// When the last successful checkpoint finished, read with
+    /// [`Timestamp`](crate::Timestamp): `None` when there was none, or when
+    /// [`last_checkpoint_at`](Self::last_checkpoint_at) is not in the form
+    /// `YYYY-MM-DDTHH:MM:SSZ` (an older agent's value stays readable as a string).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use mvm_integrations::{IntegrationStateReport, IntegrationStatus};
+    ///
+    /// let report = IntegrationStateReport::new("a", IntegrationStatus::Active)
+    ///     .with_last_checkpoint_at("2025-06-01T11:59:00Z".to_owned());
+    /// assert_eq!(report.last_checkpoint_time(), Some(UNIX_EPOCH + Duration::from_secs(1_748_779_140)));
+    /// let odd = report.with_last_checkpoint_at("yesterday".to_owned());
+    /// assert_eq!(odd.last_checkpoint_time(), None);
+    /// assert_eq!(odd.last_checkpoint_at(), Some("yesterday"));
+    /// ```
+    pub fn last_checkpoint_time(&self) -> Option<SystemTime> {
+        self.last_checkpoint_at.as_deref().and_then(parse_time)
     }
 
     /// Bytes of state data on disk.

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mvm_integrations::{IntegrationStateReport, Timestamp};
+use mvm_integrations::{
+    IntegrationHealthResult, IntegrationStateReport, IntegrationStatus, Timestamp,
+};
 use proptest::prelude::*;
 
 const MAX_SECS: u64 = 253_402_300_799;
@@ -161,5 +163,74 @@ proptest! {
     #[test]
     fn parsing_any_string_never_panics(text in any::<String>()) {
         let _ = text.parse::<Timestamp>();
+    }
+}
+
+/// What a host reads from a report's timestamp strings: `(string, time)`, `None` for a
+/// value that is not in the written form.
+#[test]
+fn report_times_read_the_written_form_only() {
+    let table: &[(&str, Option<u64>)] = &[
+        ("2025-06-01T12:00:05Z", Some(1_748_779_205)),
+        ("1970-01-01T00:00:00Z", Some(0)),
+        ("9999-12-31T23:59:59Z", Some(MAX_SECS)),
+        ("2025-06-01T12:00:05.123Z", None),
+        ("2025-06-01T12:00:05+00:00", None),
+        ("2025-02-30T00:00:00Z", None),
+        ("yesterday", None),
+        ("", None),
+    ];
+    for (text, secs) in table {
+        let expected = secs.map(|s| UNIX_EPOCH + Duration::from_secs(s));
+        let health = IntegrationHealthResult::new(true, "ok", *text);
+        assert_eq!(health.checked_at_time(), expected, "{text:?}");
+        assert_eq!(health.checked_at(), *text);
+        let report = IntegrationStateReport::new("a", IntegrationStatus::Active)
+            .with_last_checkpoint_at((*text).to_owned());
+        assert_eq!(report.last_checkpoint_time(), expected, "{text:?}");
+        assert_eq!(report.last_checkpoint_at(), Some(*text));
+    }
+    let none = IntegrationStateReport::new("a", IntegrationStatus::Active);
+    assert_eq!(none.last_checkpoint_time(), None);
+}
+
+#[test]
+fn report_times_of_both_published_agents() {
+    for version in ["0.3.2", "0.13.0"] {
+        let path = format!(
+            "{}/tests/fixtures/wire-vectors/mvm-guest-{version}/report.full.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let report =
+            IntegrationStateReport::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let last = report.last_checkpoint_at().unwrap();
+        let time = report.last_checkpoint_time().unwrap();
+        assert_eq!(Timestamp::from_system_time(time).unwrap().to_string(), last);
+        let health = report.health().unwrap();
+        let time = health.checked_at_time().unwrap();
+        assert_eq!(
+            Timestamp::from_system_time(time).unwrap().to_string(),
+            health.checked_at()
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn written_timestamp_is_read_back_as_its_time(secs in 0..=MAX_SECS) {
+        let time = UNIX_EPOCH + Duration::from_secs(secs);
+        let text = Timestamp::from_system_time(time).unwrap().to_string();
+        let report = IntegrationStateReport::new("a", IntegrationStatus::Active)
+            .with_last_checkpoint_at(text.clone())
+            .with_health(IntegrationHealthResult::new(true, "ok", text));
+        prop_assert_eq!(report.last_checkpoint_time(), Some(time));
+        prop_assert_eq!(report.health().unwrap().checked_at_time(), Some(time));
+    }
+
+    #[test]
+    fn report_time_is_some_exactly_when_the_string_parses(text in any::<String>()) {
+        let health = IntegrationHealthResult::new(false, "x", text.clone());
+        let parsed = text.parse::<Timestamp>().ok().map(Timestamp::to_system_time);
+        prop_assert_eq!(health.checked_at_time(), parsed);
     }
 }

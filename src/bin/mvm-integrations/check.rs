@@ -12,6 +12,8 @@ use mvm_integrations::{
 };
 use serde::Serialize;
 
+use crate::findings::{self, Finding, Summary, plural};
+
 /// The largest `--max-file-size` accepted: 16 MiB.
 const MAX_FILE_SIZE_LIMIT: u64 = 16 * 1024 * 1024;
 /// The largest `--max-files` accepted.
@@ -74,6 +76,11 @@ enum Format {
     Text,
     /// One JSON document (see the README).
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`), then the
+    /// summary line.
+    Github,
+    /// One SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> ExitCode {
@@ -83,6 +90,8 @@ pub(crate) fn check(args: &CheckArgs) -> ExitCode {
     let written = match args.format {
         Format::Text => write_text(&mut out, &report),
         Format::Json => write_json(&mut out, &report),
+        Format::Github => crate::github::write(&mut out, &report.findings(), &report.summary),
+        Format::Sarif => crate::sarif::write(&mut out, &report.findings()),
     };
     crate::finish(written.and_then(|()| out.flush()), report.exit_code())
 }
@@ -124,19 +133,6 @@ struct Report {
     masked: Vec<String>,
     #[serde(skip)]
     lines: Vec<Diagnostic>,
-}
-
-#[derive(Debug, Serialize)]
-struct Summary {
-    directories: usize,
-    missing_directories: usize,
-    files: usize,
-    entries: usize,
-    masked: usize,
-    held_back: usize,
-    errors: usize,
-    warnings: usize,
-    deny_warnings: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -187,7 +183,7 @@ impl Report {
             deny_warnings: args.deny_warnings,
         };
         Report {
-            ok: errors == 0 && !(args.deny_warnings && warnings > 0),
+            ok: summary.ok(),
             summary,
             directories: outcome
                 .dirs()
@@ -218,6 +214,25 @@ impl Report {
             masked: outcome.masked().map(exact).collect(),
             lines,
         }
+    }
+
+    /// The findings of the CI formats: each diagnostic with its raw message, which each
+    /// format escapes its own way.
+    fn findings(&self) -> Vec<Finding> {
+        self.lines
+            .iter()
+            .map(|d| Finding {
+                path: d.path().to_path_buf(),
+                position: d.position(),
+                severity: match d.severity() {
+                    Severity::Error => findings::Severity::Error,
+                    Severity::Warning => findings::Severity::Warning,
+                    _ => findings::Severity::Note,
+                },
+                code: d.code(),
+                message: d.raw_message().into_owned(),
+            })
+            .collect()
     }
 
     fn exit_code(&self) -> ExitCode {
@@ -271,51 +286,12 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     for diagnostic in &report.lines {
         writeln!(out, "{diagnostic}")?;
     }
-    let s = &report.summary;
-    write!(
-        out,
-        "checked {} {} in {} {}",
-        s.files,
-        plural(s.files, "file", "files"),
-        s.directories,
-        plural(s.directories, "directory", "directories"),
-    )?;
-    if s.missing_directories > 0 {
-        write!(out, " ({} missing)", s.missing_directories)?;
-    }
-    write!(
-        out,
-        ": {} {}",
-        s.entries,
-        plural(s.entries, "entry", "entries")
-    )?;
-    if s.masked > 0 {
-        write!(out, ", {} masked", s.masked)?;
-    }
-    if s.held_back > 0 {
-        write!(out, ", {} held back", s.held_back)?;
-    }
-    write!(
-        out,
-        ", {} {}, {} {}",
-        s.errors,
-        plural(s.errors, "error", "errors"),
-        s.warnings,
-        plural(s.warnings, "warning", "warnings"),
-    )?;
-    if s.deny_warnings && s.warnings > 0 {
-        write!(out, " (warnings denied)")?;
-    }
-    writeln!(out)
+    writeln!(out, "{}", report.summary)
 }
 
 fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     writeln!(out)
-}
-
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 { one } else { many }
 }
 
 /// A path exactly, for JSON; escaped under the crate's rule when it is not UTF-8.

@@ -6,29 +6,17 @@
 //!
 //! # From the library's diagnostics
 //!
-//! `check` maps each of the library's diagnostics to a finding in one function, a sketch:
-//!
-//! ```ignore
-//! fn finding(d: &mvm_integrations::Diagnostic) -> findings::Finding {
-//!     findings::Finding {
-//!         path: d.path().to_path_buf(),
-//!         position: d.position(), // Option<mvm_integrations::Position>
-//!         severity: match d.severity() {
-//!             mvm_integrations::Severity::Error => findings::Severity::Error,
-//!             mvm_integrations::Severity::Warning => findings::Severity::Warning,
-//!             _ => findings::Severity::Note,
-//!         },
-//!         code: d.code(),                   // &'static str: `parse`, `unknown-field`, `masked`
-//!         message: d.message().to_string(), // the text after `path:line:column: severity: `
-//!     }
-//! }
-//! ```
+//! `check` maps each of the library's diagnostics to a finding (`Report::findings` in
+//! `check.rs`): the path, position, severity and code as they are, and the message from
+//! `Diagnostic::raw_message`, the message with the library's escapes undone, so that no
+//! format escapes twice.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use mvm_integrations::Position;
+use serde::Serialize;
 
 /// One problem, warning or note about one file or directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +29,9 @@ pub(crate) struct Finding {
     pub(crate) severity: Severity,
     /// A stable kebab-case name, such as `parse`, `unknown-field` or `masked`.
     pub(crate) code: &'static str,
-    /// The message without path, position and severity, unescaped.
-    pub(crate) message: String,
+    /// The message without path, position and severity, unescaped: bytes, as a path quoted
+    /// in it may not be UTF-8.
+    pub(crate) message: Vec<u8>,
 }
 
 /// How bad a finding is.
@@ -56,8 +45,9 @@ pub(crate) enum Severity {
     Note,
 }
 
-/// The counts `check` ends with, shown as its summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The counts `check` ends with, shown as its summary line (text and `github` formats) and
+/// as the `summary` object of the JSON format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Summary {
     /// Directories given (or the default one).
     pub(crate) directories: usize,
@@ -69,6 +59,8 @@ pub(crate) struct Summary {
     pub(crate) entries: usize,
     /// Names hidden by an empty file or a link to `/dev/null`.
     pub(crate) masked: usize,
+    /// Files held back by a layer that failed.
+    pub(crate) held_back: usize,
     /// Findings of severity error.
     pub(crate) errors: usize,
     /// Findings of severity warning.
@@ -108,6 +100,9 @@ impl fmt::Display for Summary {
         if self.masked > 0 {
             write!(f, ", {} masked", self.masked)?;
         }
+        if self.held_back > 0 {
+            write!(f, ", {} held back", self.held_back)?;
+        }
         write!(
             f,
             ", {} {}, {} {}",
@@ -123,7 +118,8 @@ impl fmt::Display for Summary {
     }
 }
 
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+/// `one` when `n` is 1, else `many`.
+pub(crate) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
@@ -160,14 +156,14 @@ pub(crate) mod tests {
                 severity: Severity::Error,
                 code: "parse",
                 message: "invalid `health_interval_secs` value `0`: must be between 1 and 86400"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/dir"),
                 position: None,
                 severity: Severity::Error,
                 code: "not-a-regular-file",
-                message: "a directory: expected a regular file".to_owned(),
+                message: "a directory: expected a regular file".into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/100%,a:b c#d?.json"),
@@ -175,7 +171,7 @@ pub(crate) mod tests {
                 severity: Severity::Warning,
                 code: "unknown-field",
                 message: "unknown field `a%0A,b:c` is ignored: 100% sure,\nline two\r\n::error::forged"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("drop-ins/\u{1b}]0;pwned\u{7}\u{202e}nosj.txt\n.json"),
@@ -183,7 +179,7 @@ pub(crate) mod tests {
                 severity: Severity::Warning,
                 code: "byte-order-mark",
                 message: "value `\u{1b}[31mred\u{1b}[0m` with \u{202e}bidi\u{2066} and \u{200b}zero width, \u{9b}csi, back\\slash, caf\u{e9}"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("c:odd/masked.json"),
@@ -191,14 +187,14 @@ pub(crate) mod tests {
                 severity: Severity::Note,
                 code: "masked",
                 message: "masked: an empty file or a link to `/dev/null` hides this name"
-                    .to_owned(),
+                    .into(),
             },
             Finding {
                 path: PathBuf::from("/etc/mvm/integrations.d"),
                 position: None,
                 severity: Severity::Note,
                 code: "missing-directory",
-                message: "no such directory: nothing to load from it".to_owned(),
+                message: "no such directory: nothing to load from it".into(),
             },
         ]
     }
@@ -211,6 +207,7 @@ pub(crate) mod tests {
             files: 4,
             entries: 2,
             masked: 1,
+            held_back: 1,
             errors: 2,
             warnings: 2,
             deny_warnings: true,
@@ -227,7 +224,7 @@ pub(crate) mod tests {
             position: None,
             severity: Severity::Error,
             code: "non-utf8-file-name",
-            message: "file name is not UTF-8: expected a UTF-8 name ending in `.json`".to_owned(),
+            message: "file name is not UTF-8: expected a UTF-8 name ending in `.json`".into(),
         }
     }
 
@@ -246,7 +243,7 @@ pub(crate) mod tests {
             ),
             (
                 hostile_summary(),
-                "checked 4 files in 2 directories (1 missing): 2 entries, 1 masked, 2 errors, 2 warnings (warnings denied)",
+                "checked 4 files in 2 directories (1 missing): 2 entries, 1 masked, 1 held back, 2 errors, 2 warnings (warnings denied)",
                 false,
             ),
             (

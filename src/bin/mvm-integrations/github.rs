@@ -44,7 +44,7 @@ pub(crate) fn write(
             write!(out, ",line={},col={}", position.line, position.column)?;
         }
         let code = Escaped::new(finding.code).to_string();
-        let message = Escaped::new(&finding.message).to_string();
+        let message = Escaped::bytes(&finding.message).to_string();
         writeln!(out, ",title={}::{}", Property(&code), Data(&message))?;
     }
     writeln!(out, "{summary}")

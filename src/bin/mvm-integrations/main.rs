@@ -4,7 +4,8 @@
 //!
 //! - `mvm-integrations check [DIR]...` lints the layered directories (highest precedence
 //!   first; [`mvm_integrations::INTEGRATIONS_DROPIN_DIR`] when none is given) and exits 0 when there are no
-//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range).
+//!   errors, 1 when there are, 2 on a usage error (including a cap out of its range), in
+//!   every `--format`: `text`, `json`, `github` (workflow commands) and `sarif` (SARIF 2.1.0).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
@@ -14,23 +15,24 @@
 //! - `mvm-integrations health [DIR]...` runs each loaded entry's `health_cmd` once, as the
 //!   guest agent does, prints one line per integration (or, with `--format json`, the state
 //!   reports), and exits 0 when every integration is healthy, 1 otherwise.
+//! - `mvm-integrations reports [FILE|-]...` reads lists of state reports from agents of any
+//!   version, prints a summary table (or, with `--format json`, the good reports), says each
+//!   malformed element on stderr, and exits 0, 1 when an element is malformed, 2 when a file
+//!   cannot be read or is not a list.
 //!
 //! Every write is checked: a closed pipe ends quietly, any other write error is a message
 //! on stderr and exit code 1.
 //!
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`,
-//! `compat.rs`; `github.rs` and `sarif.rs` are `check`'s CI formats over `findings.rs`.
+//! `compat.rs`, `reports.rs`; `github.rs` and `sarif.rs` are `check`'s CI formats over `findings.rs`.
 
 mod check;
 mod compat;
-// The CI formats of `check --format github|sarif`, to be wired into `check.rs`.
-#[allow(dead_code)]
 mod findings;
-#[allow(dead_code)]
 mod github;
 #[cfg(unix)]
 mod health;
-#[allow(dead_code)]
+mod reports;
 mod sarif;
 mod schema;
 
@@ -76,6 +78,12 @@ enum Command {
     /// Exits 0 when the peer reads every document fully, 1 when it would reject or drop
     /// anything (with --deny-warnings, also ignore anything), 2 on a usage or I/O error.
     Compat(compat::CompatArgs),
+    /// Read lists of state reports as a host receives them, from agents of any version, and
+    /// print a summary table (or, with --format json, the good reports).
+    ///
+    /// Exits 0 when every element is a report, 1 when an element is malformed (each is said
+    /// on stderr), 2 when a file cannot be read or is not a JSON list.
+    Reports(reports::ReportsArgs),
 }
 
 /// The exit code of a command whose output was `written`: a closed pipe (`| head`) ends
@@ -112,5 +120,6 @@ fn main() -> ExitCode {
         #[cfg(unix)]
         Command::Health(args) => health::health(&args),
         Command::Compat(args) => compat::compat(&args),
+        Command::Reports(args) => reports::reports(&args),
     }
 }

@@ -52,6 +52,7 @@
 //!   ([`Escaped`]) escapes, controls, bidi and invisible characters, is written as a JSON
 //!   `\uXXXX` escape, never raw.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -99,7 +100,9 @@ fn log(findings: &[Finding]) -> Log<'_> {
                         .keys()
                         .map(|&id| Rule {
                             id,
-                            short_description: Text { text: describe(id) },
+                            short_description: Text {
+                                text: Cow::Borrowed(describe(id)),
+                            },
                         })
                         .collect(),
                 },
@@ -115,7 +118,7 @@ fn log(findings: &[Finding]) -> Log<'_> {
                         Severity::Note => "note",
                     },
                     message: Text {
-                        text: f.message.as_str(),
+                        text: String::from_utf8_lossy(&f.message),
                     },
                     locations: [Location {
                         physical_location: PhysicalLocation {
@@ -262,7 +265,7 @@ struct Rule {
 
 #[derive(Serialize)]
 struct Text<'a> {
-    text: &'a str,
+    text: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -507,7 +510,10 @@ mod tests {
         assert_eq!(results.len(), findings.len());
         for (result, finding) in results.iter().zip(&findings) {
             // Exact values: the message as given, whatever it holds.
-            assert_eq!(result["message"]["text"], finding.message.as_str());
+            assert_eq!(
+                result["message"]["text"],
+                String::from_utf8_lossy(&finding.message).as_ref()
+            );
             assert_eq!(result["ruleId"], finding.code);
             let region = &result["locations"][0]["physicalLocation"]["region"];
             match finding.position {
