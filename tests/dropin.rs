@@ -1411,3 +1411,82 @@ fn a_name_swapped_for_a_device_is_never_read() {
     assert_eq!(problem.file_kind(), Some(FileKind::CharDevice));
     assert_eq!(problem.link_target(), Some(Path::new("/dev/zero")));
 }
+
+/// A higher layer the agent's user may not list (EACCES) holds back the lower layers, as a
+/// higher layer that is not a directory does. Tests run as root, where mode 0311 does not stop
+/// a listing, so the test re-runs itself as `nobody`.
+#[test]
+fn a_higher_layer_that_cannot_be_listed_holds_back_the_lower_layers() {
+    const CHILD: &str = "MVM_DROPIN_TEST_UNLISTABLE_LAYER";
+    if let Some(root) = std::env::var_os(CHILD) {
+        check_unlistable_layer(Path::new(&root));
+        println!("checked an unlistable layer as a child");
+        return;
+    }
+    let root = tempdir();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let high = root.path().join("high");
+    let low = root.path().join("low");
+    fs::create_dir(&high).unwrap();
+    fs::create_dir(&low).unwrap();
+    // The admin's mask of `10-a.json`, in a directory the agent cannot list.
+    write(&high, "10-a.json", "");
+    for name in ["10-a.json", "20-b.json"] {
+        let path = write(&low, name, entry_json(&name[3..4]));
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    fs::set_permissions(&low, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(&high, fs::Permissions::from_mode(0o311)).unwrap();
+
+    if fs::read_dir(&high).is_err() {
+        check_unlistable_layer(root.path());
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "a_higher_layer_that_cannot_be_listed_holds_back_the_lower_layers",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, root.path())
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run the test as nobody");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("checked an unlistable layer as a child"),
+        "{stdout}"
+    );
+}
+
+fn check_unlistable_layer(root: &Path) {
+    let high = root.join("high");
+    let low = root.join("low");
+    let outcome = DropinLoader::with_dirs([&high, &low]).load();
+    // The mask in `high` cannot be seen, so nothing below may load: not even `20-b.json`,
+    // which `high` could hide too.
+    assert_eq!(outcome.entries().count(), 0);
+    assert_eq!(outcome.dirs()[0].status(), DirStatus::Unreadable);
+    let problems: Vec<&DropinError> = outcome.problems().collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].kind(), DropinErrorKind::ReadDir);
+    let source = std::error::Error::source(problems[0])
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("an io error");
+    assert_eq!(source.kind(), ErrorKind::PermissionDenied);
+    let held: Vec<PathBuf> = outcome.held_back().map(|(p, _)| p.to_path_buf()).collect();
+    assert_eq!(held, [low.join("10-a.json"), low.join("20-b.json")]);
+    assert!(
+        outcome
+            .held_back()
+            .all(|(_, r)| matches!(r, HeldBack::LayerUnreadable { dir, .. } if *dir == high))
+    );
+}
