@@ -772,6 +772,18 @@ pub(crate) fn skip_value<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), 
             return Err(error);
         }
     }
+    // Nor does it check the range of the numbers it skips; every other path does.
+    if !raw.get().starts_with('"') {
+        if let Some(offset) = number_out_of_range(raw.get()) {
+            let error = fail(ParseErrorKind::Syntax, "number out of range");
+            with_context(|c| {
+                if let Some(detail) = &mut c.detail {
+                    detail.address = Some(raw.get().as_ptr() as usize + offset);
+                }
+            });
+            return Err(error);
+        }
+    }
     // Only an object can repeat a key.
     if !raw.get().contains('{') {
         return Ok(());
@@ -828,6 +840,40 @@ fn lone_surrogate(json: &str) -> Option<usize> {
             }
             0xDC00..=0xDFFF => return Some(i),
             _ => i += 6,
+        }
+    }
+    None
+}
+
+/// The offset of the first number in `json` (valid JSON text) whose magnitude no `f64` holds,
+/// such as `1e400`: serde_json refuses to read one, but skips one without looking.
+fn number_out_of_range(json: &str) -> Option<usize> {
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    i += 1;
+                }
+                let number = json.get(start..i).unwrap_or_default();
+                // Short plain numbers always fit; only long ones and exponents can overflow.
+                let suspicious = number.len() > 300 || number.contains(['e', 'E']);
+                if suspicious && number.parse::<f64>().is_ok_and(|n| n.is_infinite()) {
+                    return Some(start);
+                }
+            }
+            _ => i += 1,
         }
     }
     None

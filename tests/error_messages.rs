@@ -270,6 +270,10 @@ fn reworded_json_messages() {
             r#"{"name":"a","x":{"y":["ok \\ud800","\ud83d\ude00","\udc00"]}}"#,
             "lone surrogate in a `\\u` escape: expected a high surrogate followed by a low surrogate, or another character at line 1 column 52",
         ),
+        (
+            r#"{"name":"a","x":[1,{"y":-1E400}]}"#,
+            "number out of range at line 1 column 25",
+        ),
         // serde_json: "EOF while parsing ..."
         (
             "",
