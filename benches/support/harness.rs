@@ -3,10 +3,16 @@
 //! A comparison has several *sides*: the crate first, then one or more baselines. The
 //! harness first sizes a batch of iterations per side so that one batch takes about
 //! [`Settings::round_time`], then runs *rounds*: in each round every side runs one batch,
-//! in an order that rotates from round to round (A B C, B C A, C A B, ...). A change of
-//! machine load therefore hits every side within a few milliseconds of each other, instead
-//! of hitting whichever side happened to be measured at the time, as when one side is
-//! measured in full before the next starts.
+//! in an order shuffled from round to round (by a fixed-seed generator, so that no side
+//! always runs right after another and no periodic load lines up with one side). A change
+//! of machine load therefore hits every side within a few milliseconds of each other,
+//! instead of hitting whichever side happened to be measured at the time, as when one side
+//! is measured in full before the next starts.
+//!
+//! Rounds are short (1 ms) on purpose: on a loaded machine the scheduler takes the core
+//! away for a few milliseconds at a time, and a short round is hit by that less often than
+//! not, so the median per side stays the time of an undisturbed batch. A single iteration
+//! longer than the round (the loader at 1,000 files) is a round of its own.
 //!
 //! The result per side is the median time per iteration over the rounds; the ratio of the
 //! crate to a baseline is the ratio of those medians. Its spread is the interquartile range
@@ -28,12 +34,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The full run: 41 measured rounds of batches of about 4 ms each.
+    /// The full run: 201 measured rounds of batches of about 1 ms each.
     pub fn full() -> Settings {
         Settings {
-            rounds: 41,
-            warmup_rounds: 3,
-            round_time: Duration::from_millis(4),
+            rounds: 201,
+            warmup_rounds: 5,
+            round_time: Duration::from_millis(1),
         }
     }
 
@@ -43,7 +49,7 @@ impl Settings {
         Settings {
             rounds: 3,
             warmup_rounds: 1,
-            round_time: Duration::from_micros(500),
+            round_time: Duration::from_micros(200),
         }
     }
 }
@@ -140,10 +146,11 @@ pub fn measure(settings: Settings, sides: &mut [Side<'_>]) -> Measurement {
     let n = sides.len();
     let mut per_iteration: Vec<Vec<f64>> = vec![Vec::with_capacity(settings.rounds); n];
     let mut this_round = vec![0.0; n];
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     for round in 0..settings.warmup_rounds + settings.rounds {
-        // Rotate the order so that no side always runs right after another.
-        for k in 0..n {
-            let i = (round + k) % n;
+        rng.shuffle(&mut order);
+        for &i in &order {
             let elapsed = sides[i].batch(batches[i]);
             this_round[i] = elapsed.as_nanos() as f64 / batches[i] as f64;
         }
@@ -192,6 +199,26 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
             let above = (below + 1).min(len - 1);
             let fraction = position - below as f64;
             sorted[below] + (sorted[above] - sorted[below]) * fraction
+        }
+    }
+}
+
+/// A small deterministic generator for the order of the sides (xorshift64).
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Fisher-Yates; the slight bias of `%` does not matter for a handful of sides.
+    fn shuffle(&mut self, items: &mut [usize]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
         }
     }
 }
