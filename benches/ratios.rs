@@ -16,6 +16,7 @@
 //!
 //! | comparison | input | baselines | target |
 //! |---|---|---|---|
+//! | `a_a/manifest_parse/100` | the harness's own error: `serde_derive` against itself | the same code | none: should be 1.00x |
 //! | `entry_parse`, `entry_emit` | one typical drop-in, pretty; emitted compact | serde derives of the published types | none (for scale) |
 //! | `manifest_parse/{1,100}` | pretty manifest, half full entries, half defaults | the same | at most 1.2x |
 //! | `manifest_emit/{1,100}` | the same manifest, emitted pretty | the same | at most 1.05x |
@@ -167,6 +168,22 @@ impl Run {
         }
         eprintln!("measured {name}");
     }
+}
+
+/// The harness's own error: the same code on both sides, where any ratio but 1.00x is noise
+/// or bias of the measurement.
+fn harness(run: &mut Run) {
+    let json = fixtures::manifest_json(100);
+    let parse = || serde_json::from_str::<published::IntegrationManifest>(&json).expect("parses");
+    run.compare(
+        "harness",
+        "a_a/manifest_parse/100",
+        &[None],
+        &mut [
+            Side::new("serde_derive", parse),
+            Side::new("serde_derive", parse),
+        ],
+    );
 }
 
 fn wire(run: &mut Run) {
@@ -325,14 +342,14 @@ fn load_average() -> String {
 }
 
 fn print_table(title: &str, rows: &[Row], smoke: bool) {
-    for table in ["wire", "loader"] {
+    for table in ["harness", "wire", "loader"] {
         let rows: Vec<&Row> = rows.iter().filter(|row| row.table == table).collect();
         if rows.is_empty() {
             continue;
         }
-        println!("\n{table}, {title}: median per iteration, ratio = mvm_integrations / baseline\n");
+        println!("\n{table}, {title}: median per iteration, ratio = crate / baseline\n");
         println!(
-            "| comparison | baseline | mvm_integrations | baseline | ratio | round ratios (IQR) | rounds | target | |"
+            "| comparison | baseline | crate | baseline | ratio | round ratios (IQR) | rounds | target | |"
         );
         println!("|---|---|---|---|---|---|---|---|---|");
         for row in rows {
@@ -402,6 +419,7 @@ fn main() -> ExitCode {
         busy: Vec::new(),
         busy_threads: 0,
     };
+    harness(&mut run);
     wire(&mut run);
     loader(&mut run);
 
