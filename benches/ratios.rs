@@ -37,13 +37,18 @@ use support::{fixtures, ours, published};
 /// The most a busy ratio may differ from its quiet one.
 const AGREEMENT: f64 = 0.05;
 
+/// Whether the bench adds load of its own while it measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Load {
+    /// No load added (the machine may still be busy with other work).
     Quiet,
+    /// Spinning threads on the other cores ([`Busy::other_cores`]).
     Busy,
+    /// Each comparison quiet, then busy.
     Both,
 }
 
+/// The command line: see the module docs.
 struct Options {
     settings: Settings,
     smoke: bool,
@@ -114,6 +119,7 @@ impl Row {
     }
 }
 
+/// The rows measured so far, without and with added load.
 struct Run {
     options: Options,
     quiet: Vec<Row>,
