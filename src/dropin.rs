@@ -1,6 +1,7 @@
 //! The drop-in loader: layering and bookkeeping. The only part of the crate that does I/O,
 //! through `dropin_io.rs`; the text of each file is read by `dropin_text.rs`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -8,12 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::INTEGRATIONS_DROPIN_DIR;
 use crate::diagnostic::{Diagnostic, DropinError, DropinWarning, ErrorKind, Severity};
-use crate::dropin_io::{self, DirHandle, OpenDir, OpenFile};
+use crate::dropin_io::{self, DirHandle, Listed, OpenDir, OpenFile};
 use crate::dropin_text;
 use crate::entry::IntegrationEntry;
 use crate::escape::Escaped;
 use crate::manifest::IntegrationManifest;
-use crate::name::IntegrationName;
 
 /// Default of [`DropinLoader::max_file_size`]: 64 KiB.
 ///
@@ -210,8 +210,7 @@ impl DropinLoader {
         }
 
         let mut files: Vec<FileOutcome> = Vec::with_capacity(candidates.len());
-        let mut seen: HashMap<IntegrationName, usize> = HashMap::new();
-        let mut folded: HashMap<String, usize> = HashMap::new();
+        let mut names: HashMap<String, NameSlot> = HashMap::new();
         let mut buf = Vec::new();
         for candidate in candidates {
             let path = self.dirs[candidate.dir_index].join(&candidate.name);
@@ -223,11 +222,11 @@ impl DropinLoader {
                 (None, Some(handle)) => self.load_file(
                     handle,
                     &candidate.name,
+                    candidate.listed,
                     &path,
                     &mut buf,
                     &files,
-                    &mut seen,
-                    &mut folded,
+                    &mut names,
                 ),
                 // Candidates come only from directories that were opened.
                 (None, None) => continue,
@@ -308,7 +307,7 @@ impl DropinLoader {
         let start = out.len();
         let max = self.max_files;
         let mut found = 0usize;
-        let listed = handle.list(|name| {
+        let listed = handle.list(|name, listed| {
             match classify(&name) {
                 Name::Dropin => {}
                 Name::Ignored => return,
@@ -321,7 +320,11 @@ impl DropinLoader {
                 }
             }
             found = found.saturating_add(1);
-            out.push(Candidate { name, dir_index });
+            out.push(Candidate {
+                name,
+                dir_index,
+                listed,
+            });
             // Keep memory bounded: past twice the cap, keep only the first `max` by name.
             if out.len() - start >= max.saturating_mul(2).max(1) {
                 sort_names(&mut out[start..]);
@@ -358,17 +361,17 @@ impl DropinLoader {
         &self,
         handle: &DirHandle,
         name: &OsStr,
+        listed: Listed,
         path: &Path,
         buf: &mut Vec<u8>,
         files: &[FileOutcome],
-        seen: &mut HashMap<IntegrationName, usize>,
-        folded: &mut HashMap<String, usize>,
+        names: &mut HashMap<String, NameSlot>,
     ) -> FileFate {
         let fail = |kind| FileFate::Failed(DropinError::new(path.to_path_buf(), kind));
         if name.to_str().is_none() {
             return fail(ErrorKind::NonUtf8FileName);
         }
-        let (file, claimed) = match handle.open(name) {
+        let (file, claimed) = match handle.open(name, listed) {
             OpenFile::File(file, claimed) => (file, claimed),
             OpenFile::Masked => return FileFate::Masked,
             OpenFile::Problem(kind) => return fail(kind),
@@ -384,27 +387,48 @@ impl DropinLoader {
             Err(kind) => return fail(kind),
         };
         let name = parsed.entry.name();
-        if let Some(&first) = seen.get(name) {
-            return fail(ErrorKind::DuplicateName {
-                name: name.clone(),
-                first: files[first].path.clone(),
-            });
-        }
         let mut warnings = parsed.warnings;
         let index = files.len();
-        seen.insert(name.clone(), index);
-        match folded.get(&name.as_str().to_ascii_lowercase()) {
-            Some(&other) => {
-                if let FileFate::Loaded(other_entry) = &files[other].fate {
-                    warnings.push(DropinWarning::NameCase {
-                        other: other_entry.entry.name().clone(),
-                        other_path: files[other].path.clone(),
-                        position: parsed.name_position,
+        // Names that differ only by ASCII case share a slot: an exact repeat is a duplicate,
+        // any other is a case warning against the first. Most names are lowercase already,
+        // so the lookup seldom allocates.
+        let folded: Cow<'_, str> = if name.as_str().bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.as_str().to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name.as_str())
+        };
+        match names.get_mut(folded.as_ref()) {
+            Some(slot) => {
+                let loaded = |i: usize| match &files[i].fate {
+                    FileFate::Loaded(loaded) => Some(loaded),
+                    _ => None,
+                };
+                let same = std::iter::once(slot.first)
+                    .chain(slot.others.iter().copied())
+                    .find(|&i| loaded(i).is_some_and(|l| l.entry.name() == name));
+                if let Some(first) = same {
+                    return fail(ErrorKind::DuplicateName {
+                        name: name.clone(),
+                        first: files[first].path.clone(),
                     });
                 }
+                if let Some(other) = loaded(slot.first) {
+                    warnings.push(DropinWarning::NameCase {
+                        other: other.entry.name().clone(),
+                        other_path: files[slot.first].path.clone(),
+                        position: dropin_text::name_position(buf),
+                    });
+                }
+                slot.others.push(index);
             }
             None => {
-                folded.insert(name.as_str().to_ascii_lowercase(), index);
+                names.insert(
+                    folded.into_owned(),
+                    NameSlot {
+                        first: index,
+                        others: Vec::new(),
+                    },
+                );
             }
         }
         FileFate::Loaded(LoadedEntry {
@@ -711,9 +735,17 @@ impl DirStatus {
 }
 
 /// A drop-in name found in a directory.
+/// The loaded entries whose names are equal but for ASCII case, by index in the outcome's
+/// files: the first, and any later ones.
+struct NameSlot {
+    first: usize,
+    others: Vec<usize>,
+}
+
 struct Candidate {
     name: OsString,
     dir_index: usize,
+    listed: Listed,
 }
 
 /// What the loader knows of a directory while loading.

@@ -1,24 +1,30 @@
 //! The drop-in loader's I/O job: listing a directory through one handle and opening and
 //! reading hostile files without ever reading from anything but a regular file.
 //!
-//! On Linux and Android each name is first opened with `O_PATH | O_NOFOLLOW`, relative to
-//! the directory's handle (`openat`). An `O_PATH` open never reaches a device driver, never
-//! blocks on a FIFO and reads nothing. The handle is checked with `fstat`:
-//! - a regular file is re-opened for reading through `/proc/self/fd/N`, which reaches the
-//!   very inode that was checked, so no name swap can slip a device in;
-//! - a symlink is resolved the same way (`O_PATH` without `O_NOFOLLOW`, then `fstat`), since
-//!   symlinked drop-ins are followed like systemd's;
-//! - anything else is reported without being opened for reading.
+//! On Linux and Android every name is opened relative to the directory's handle (`openat`),
+//! and every open for reading uses `O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC`:
+//! - a name the listing reports as a regular file is opened with `O_NOFOLLOW` as well, so a
+//!   name swapped for a symlink fails (`ELOOP`) and is then resolved as a symlink below;
+//! - a symlink, or a name whose type the listing does not give, is first opened with
+//!   `O_PATH` (which never reaches a device driver, never blocks on a FIFO and reads
+//!   nothing) and checked with `fstat`; only a regular file is then re-opened for reading,
+//!   through `/proc/self/fd/N`, which reaches the very inode that was checked. Symlinked
+//!   drop-ins are followed like systemd's;
+//! - a name the listing reports as anything else is never opened for reading.
 //!
-//! Every open for reading uses `O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC`, and every
-//! handle is checked again with `fstat` before the first read.
+//! Every handle opened for reading is checked with `fstat` before the first read: only a
+//! regular file is read.
 //!
-//! The remaining window: where `/proc` is not mounted, the file is opened by name after the check, so a name swapped
-//! for a device between the check and the open is opened (non-blocking, without becoming
-//! the controlling terminal), then recognised by `fstat` (a different inode, or not a
-//! regular file) and closed without a single read. On targets other than Linux and Android
-//! the loader uses `std::fs`: it checks the type by path, opens by path and checks the
-//! handle, so the window there is between the check and the open.
+//! The remaining windows, each needing someone who can already write the directory:
+//! - A name listed as a regular file and replaced, before the open, by a device node (which
+//!   takes `CAP_MKNOD`) or a FIFO is opened, non-blocking and without becoming the controlling
+//!   terminal, recognised by `fstat` and closed without a single read. A FIFO's writer is not
+//!   blocked by it; a device's driver sees one open and one close.
+//! - Where `/proc` is not mounted, a symlink's target is opened by name after the check, with
+//!   the same flags, and the handle's inode is compared with the checked one before any read.
+//! - On targets other than Linux and Android the loader uses `std::fs`: it checks the type by
+//!   path, opens by path and checks the handle, so the window there is between the check and
+//!   the open.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -33,6 +39,18 @@ pub(crate) enum OpenDir {
     Missing,
     NotADirectory,
     Failed(io::Error),
+}
+
+/// What the directory listing says a name is (`d_type`), so that a regular file can be
+/// opened in one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Listed {
+    /// A regular file.
+    Regular,
+    /// A symlink, or a type the listing does not give: resolved with care.
+    Unresolved,
+    /// Anything else: never opened for reading.
+    Other,
 }
 
 /// What opening a drop-in name gave.
@@ -63,9 +81,16 @@ fn dev_null_rdev() -> Option<u64> {
     }
 }
 
+/// What one read asks for at most while the buffer grows: the default cap, so that a typical
+/// drop-in takes one allocation and one read.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// Reads `file` into `buf`, holding at most `cap + 1` bytes whatever the file claims. The
-/// buffer grows with the bytes actually read, and an allocation failure is this file's
-/// problem.
+/// buffer grows with the bytes actually read (never to what the file claims beyond one chunk),
+/// and an allocation failure is this file's problem.
+///
+/// A regular file's read returns fewer bytes than asked only at its end, so a file no larger
+/// than it claimed is read with one `read`, without a second one to see the end.
 pub(crate) fn read_capped(
     mut file: File,
     claimed: u64,
@@ -77,31 +102,41 @@ pub(crate) fn read_capped(
         return Err(ErrorKind::TooLarge { max: cap });
     }
     let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
-    let mut chunk = [0u8; 8192];
-    while buf.len() < limit {
-        let want = chunk.len().min(limit - buf.len());
-        match file.read(&mut chunk[..want]) {
-            Ok(0) => break,
-            Ok(n) => {
-                if buf.try_reserve(n).is_err() {
-                    let bytes = buf.len().saturating_add(n);
-                    *buf = Vec::new();
-                    return Err(ErrorKind::OutOfMemory { bytes });
-                }
-                buf.extend_from_slice(&chunk[..n]);
+    let claimed = usize::try_from(claimed).unwrap_or(usize::MAX);
+    // Ask for one byte more than claimed, so that a file that grew is seen to be larger.
+    let mut want = claimed.saturating_add(1).min(READ_CHUNK).min(limit);
+    loop {
+        let len = buf.len();
+        if buf.try_reserve(want).is_err() {
+            *buf = Vec::new();
+            return Err(ErrorKind::OutOfMemory {
+                bytes: len.saturating_add(want),
+            });
+        }
+        buf.resize(len + want, 0);
+        let read = loop {
+            match file.read(&mut buf[len..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => break other,
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+        };
+        let n = match read {
+            Ok(n) => n,
             Err(source) => {
                 buf.clear();
                 return Err(ErrorKind::Read(source));
             }
+        };
+        buf.truncate(len + n);
+        if buf.len() >= limit {
+            buf.clear();
+            return Err(ErrorKind::TooLarge { max: cap });
         }
+        if n < want {
+            return Ok(()); // a short read: the end of the file
+        }
+        want = buf.len().min(READ_CHUNK).min(limit - buf.len());
     }
-    if buf.len() as u64 > cap {
-        buf.clear();
-        return Err(ErrorKind::TooLarge { max: cap });
-    }
-    Ok(())
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -157,7 +192,7 @@ mod unix {
     impl DirHandle {
         /// Calls `f` with every name in the directory but `.` and `..`. An error ends the
         /// listing and is returned.
-        pub(crate) fn list(&self, mut f: impl FnMut(OsString)) -> io::Result<()> {
+        pub(crate) fn list(&self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
             let dir = Dir::read_from(&self.fd)?;
             for entry in dir {
                 let entry = entry?;
@@ -165,7 +200,12 @@ mod unix {
                 if name == b"." || name == b".." {
                     continue;
                 }
-                f(OsString::from_vec(name.to_vec()));
+                let listed = match entry.file_type() {
+                    FileType::RegularFile => Listed::Regular,
+                    FileType::Symlink | FileType::Unknown => Listed::Unresolved,
+                    _ => Listed::Other,
+                };
+                f(OsString::from_vec(name.to_vec()), listed);
             }
             Ok(())
         }
@@ -188,7 +228,15 @@ mod unix {
 
         /// Opens `name` for reading if, and only if, it is a regular file or a symlink to
         /// one; see the module docs.
-        pub(crate) fn open(&self, name: &OsStr) -> OpenFile {
+        pub(crate) fn open(&self, name: &OsStr, listed: Listed) -> OpenFile {
+            if listed == Listed::Regular {
+                match openat(&self.fd, name, READ_FLAGS | OFlags::NOFOLLOW, Mode::empty()) {
+                    Ok(fd) => return self.checked(fd),
+                    // Swapped for a symlink since the listing: resolve it as one.
+                    Err(Errno::LOOP) => return self.open_link(name),
+                    Err(e) => return OpenFile::Problem(ErrorKind::Open(e.into())),
+                }
+            }
             let path_flags = OFlags::PATH | OFlags::CLOEXEC | OFlags::NOFOLLOW;
             let handle = match openat(&self.fd, name, path_flags, Mode::empty()) {
                 Ok(handle) => handle,
@@ -238,6 +286,22 @@ mod unix {
                     target: target(),
                     kind: kind_of(other),
                 }),
+            }
+        }
+
+        /// Keeps `fd`, just opened for reading, only if it is a regular file: the check before
+        /// the first read. `/dev/null` masks.
+        fn checked(&self, fd: OwnedFd) -> OpenFile {
+            let stat = match fstat(&fd) {
+                Ok(stat) => stat,
+                Err(e) => return OpenFile::Problem(ErrorKind::Metadata(e.into())),
+            };
+            match FileType::from_raw_mode(stat.st_mode) {
+                FileType::RegularFile => {
+                    OpenFile::File(File::from(fd), u64::try_from(stat.st_size).unwrap_or(0))
+                }
+                _ if self.is_dev_null(&stat) => OpenFile::Masked,
+                other => OpenFile::Problem(ErrorKind::NotARegularFile(kind_of(other))),
             }
         }
 
@@ -306,9 +370,9 @@ mod other {
     }
 
     impl DirHandle {
-        pub(crate) fn list(&self, mut f: impl FnMut(OsString)) -> io::Result<()> {
+        pub(crate) fn list(&self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
             for entry in fs::read_dir(&self.path)? {
-                f(entry?.file_name());
+                f(entry?.file_name(), Listed::Unresolved);
             }
             Ok(())
         }
@@ -317,7 +381,7 @@ mod other {
             !matches!(fs::symlink_metadata(self.path.join(name)), Err(e) if e.kind() == io::ErrorKind::NotFound)
         }
 
-        pub(crate) fn open(&self, name: &OsStr) -> OpenFile {
+        pub(crate) fn open(&self, name: &OsStr, _listed: Listed) -> OpenFile {
             let path = self.path.join(name);
             match fs::metadata(&path) {
                 Ok(m) if m.is_file() => {}

@@ -30,8 +30,6 @@ fn parse_entry(
 pub(crate) struct Parsed {
     pub(crate) entry: IntegrationEntry,
     pub(crate) warnings: Warnings,
-    /// Where the top-level `name` key is.
-    pub(crate) name_position: Option<Position>,
 }
 
 /// A file's warnings: at most the cap, then a count of those left out.
@@ -91,6 +89,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
     let mut unknown = Vec::new();
     let entry = parse_entry(text, &mut unknown)
         .map_err(|(position, source)| ErrorKind::Parse(position, source))?;
+    let advisories = entry.warnings();
+    if unknown.is_empty() && advisories.is_empty() {
+        // A clean file: nothing to place, so the text is not scanned again.
+        return Ok(Parsed { entry, warnings });
+    }
     drop(unknown);
 
     // One linear pass over the top-level keys gives every position.
@@ -109,7 +112,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
             }),
         }
     });
-    for warning in entry.warnings() {
+    for warning in advisories {
         let field = warning.field().as_str();
         let position = FIELDS
             .iter()
@@ -117,15 +120,20 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
             .and_then(|i| known[i]);
         warnings.push(DropinWarning::Entry { warning, position });
     }
-    let name_position = FIELDS
-        .iter()
-        .position(|&f| f == "name")
-        .and_then(|i| known[i]);
-    Ok(Parsed {
-        entry,
-        warnings,
-        name_position,
-    })
+    Ok(Parsed { entry, warnings })
+}
+
+/// Where the top-level `name` key of `bytes`, a drop-in that parsed, is: found only when a
+/// warning about the name needs it.
+pub(crate) fn name_position(bytes: &[u8]) -> Option<Position> {
+    let text = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let mut found = None;
+    top_level_keys(text, |key, position| {
+        if key == "name" {
+            found.get_or_insert(position);
+        }
+    });
+    found
 }
 
 /// Calls `f` with each key of the top-level object of `text` (valid JSON, already parsed),

@@ -1490,3 +1490,24 @@ fn check_unlistable_layer(root: &Path) {
             .all(|(_, r)| matches!(r, HeldBack::LayerUnreadable { dir, .. } if *dir == high))
     );
 }
+
+/// An exact repeat of a name that itself differed by case from an earlier one is a duplicate
+/// of that later file, not another case warning.
+#[test]
+fn a_repeat_of_a_case_variant_is_a_duplicate_of_it() {
+    let dir = tempdir();
+    write(dir.path(), "10-a.json", entry_json("signal"));
+    let second = write(dir.path(), "20-b.json", entry_json("Signal"));
+    write(dir.path(), "30-c.json", entry_json("Signal"));
+    let outcome = load_dropin_dir(dir.path());
+    let report = view(&outcome);
+    assert_eq!(names(&report), ["signal", "Signal"]);
+    assert!(matches!(
+        report.entries[1].warnings[..],
+        [DropinWarning::NameCase { .. }]
+    ));
+    let problem = only_problem_of(&report);
+    assert_eq!(problem.kind(), DropinErrorKind::DuplicateName);
+    let (name, first) = problem.duplicate_of().expect("a duplicate");
+    assert_eq!((name.as_str(), first), ("Signal", second.as_path()));
+}
