@@ -210,8 +210,9 @@ impl DropinLoader {
         }
 
         let mut files: Vec<FileOutcome> = Vec::with_capacity(candidates.len());
-        let mut names: HashMap<String, NameSlot> = HashMap::new();
-        let mut buf = Vec::new();
+        let mut names: HashMap<String, NameSlot> = HashMap::with_capacity(candidates.len());
+        // One buffer for every file; a typical drop-in fits without growing it.
+        let mut buf = Vec::with_capacity(4096);
         for candidate in candidates {
             let path = self.dirs[candidate.dir_index].join(&candidate.name);
             let fate = match (
@@ -278,7 +279,7 @@ impl DropinLoader {
             unreadable: false,
             truncated: false,
         };
-        let handle = match dropin_io::open_dir(dir) {
+        let mut handle = match dropin_io::open_dir(dir) {
             OpenDir::Opened(handle) => handle,
             OpenDir::Missing => {
                 outcome.status = DirStatus::Missing;

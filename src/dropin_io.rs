@@ -147,7 +147,7 @@ mod unix {
     use super::*;
     use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat, fstat, openat, statat};
     use rustix::io::Errno;
-    use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+    use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
     use std::os::unix::ffi::OsStringExt;
 
     const READ_FLAGS: OFlags = OFlags::RDONLY
@@ -155,10 +155,12 @@ mod unix {
         .union(OFlags::NONBLOCK)
         .union(OFlags::CLOEXEC);
 
-    /// An open directory: every name in it is opened relative to this handle.
+    /// An open directory: it is listed through this handle, and every name in it is opened
+    /// relative to it.
     pub(crate) struct DirHandle {
-        fd: OwnedFd,
-        dev_null: Option<u64>,
+        dir: Dir,
+        /// `/dev/null`'s device number, looked up the first time a character device is met.
+        dev_null: std::cell::OnceCell<Option<u64>>,
     }
 
     pub(crate) fn open_dir(path: &Path) -> OpenDir {
@@ -168,10 +170,14 @@ mod unix {
             | OFlags::NOCTTY
             | OFlags::NONBLOCK;
         match openat(CWD, path, flags, Mode::empty()) {
-            Ok(fd) => OpenDir::Opened(DirHandle {
-                fd,
-                dev_null: dev_null_rdev(),
-            }),
+            // `Dir::new` takes the handle as it is: no second open of the directory.
+            Ok(fd) => match Dir::new(fd) {
+                Ok(dir) => OpenDir::Opened(DirHandle {
+                    dir,
+                    dev_null: std::cell::OnceCell::new(),
+                }),
+                Err(e) => OpenDir::Failed(e.into()),
+            },
             Err(Errno::NOENT) => OpenDir::Missing,
             Err(Errno::NOTDIR) => OpenDir::NotADirectory,
             Err(e) => OpenDir::Failed(e.into()),
@@ -192,9 +198,8 @@ mod unix {
     impl DirHandle {
         /// Calls `f` with every name in the directory but `.` and `..`. An error ends the
         /// listing and is returned.
-        pub(crate) fn list(&self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
-            let dir = Dir::read_from(&self.fd)?;
-            for entry in dir {
+        pub(crate) fn list(&mut self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
+            while let Some(entry) = self.dir.read() {
                 let entry = entry?;
                 let name = entry.file_name().to_bytes();
                 if name == b"." || name == b".." {
@@ -214,23 +219,37 @@ mod unix {
         /// than "no such file" counts as existing: the caller fails closed.
         pub(crate) fn holds(&self, name: &OsStr) -> bool {
             !matches!(
-                statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW),
+                statat(self.fd(), name, AtFlags::SYMLINK_NOFOLLOW),
                 Err(Errno::NOENT)
             )
+        }
+
+        /// The directory's handle, for the `*at` calls.
+        fn fd(&self) -> BorrowedFd<'_> {
+            // `Dir::fd` cannot fail on this backend: it only borrows the handle it holds.
+            match self.dir.fd() {
+                Ok(fd) => fd,
+                Err(_) => unreachable!("rustix's `Dir::fd` borrows the handle it holds"),
+            }
         }
 
         // `st_rdev` is not a `u64` on every target.
         #[allow(clippy::unnecessary_cast)]
         fn is_dev_null(&self, stat: &Stat) -> bool {
             FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
-                && self.dev_null == Some(stat.st_rdev as u64)
+                && *self.dev_null.get_or_init(dev_null_rdev) == Some(stat.st_rdev as u64)
         }
 
         /// Opens `name` for reading if, and only if, it is a regular file or a symlink to
         /// one; see the module docs.
         pub(crate) fn open(&self, name: &OsStr, listed: Listed) -> OpenFile {
             if listed == Listed::Regular {
-                match openat(&self.fd, name, READ_FLAGS | OFlags::NOFOLLOW, Mode::empty()) {
+                match openat(
+                    self.fd(),
+                    name,
+                    READ_FLAGS | OFlags::NOFOLLOW,
+                    Mode::empty(),
+                ) {
                     Ok(fd) => return self.checked(fd),
                     // Swapped for a symlink since the listing: resolve it as one.
                     Err(Errno::LOOP) => return self.open_link(name),
@@ -238,7 +257,7 @@ mod unix {
                 }
             }
             let path_flags = OFlags::PATH | OFlags::CLOEXEC | OFlags::NOFOLLOW;
-            let handle = match openat(&self.fd, name, path_flags, Mode::empty()) {
+            let handle = match openat(self.fd(), name, path_flags, Mode::empty()) {
                 Ok(handle) => handle,
                 Err(e) => return OpenFile::Problem(ErrorKind::Open(e.into())),
             };
@@ -256,12 +275,12 @@ mod unix {
 
         fn open_link(&self, name: &OsStr) -> OpenFile {
             let target = || {
-                rustix::fs::readlinkat(&self.fd, name, Vec::new())
+                rustix::fs::readlinkat(self.fd(), name, Vec::new())
                     .ok()
                     .map(|t| PathBuf::from(OsString::from_vec(t.into_bytes())))
             };
             let handle = match openat(
-                &self.fd,
+                self.fd(),
                 name,
                 OFlags::PATH | OFlags::CLOEXEC,
                 Mode::empty(),
@@ -317,7 +336,7 @@ mod unix {
                     } else {
                         READ_FLAGS | OFlags::NOFOLLOW
                     };
-                    openat(&self.fd, name, flags, Mode::empty())
+                    openat(self.fd(), name, flags, Mode::empty())
                 }
                 Err(e) => Err(e),
             };
@@ -370,7 +389,7 @@ mod other {
     }
 
     impl DirHandle {
-        pub(crate) fn list(&self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
+        pub(crate) fn list(&mut self, mut f: impl FnMut(OsString, Listed)) -> io::Result<()> {
             for entry in fs::read_dir(&self.path)? {
                 f(entry?.file_name(), Listed::Unresolved);
             }
