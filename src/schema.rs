@@ -9,6 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
 use crate::escape::Escaped;
+use crate::status::KNOWN_STATUSES;
 use crate::{
     IntegrationManifest, IntegrationName, IntegrationStateReport, IntegrationStatus, MAX_NAME_LEN,
 };
@@ -161,8 +162,21 @@ impl fmt::Display for UnknownSchemaDocument {
 
 impl std::error::Error for UnknownSchemaDocument {}
 
-/// Names that [`IntegrationStatus`] gives a meaning; any other is an unknown status.
-const KNOWN_STATUS_NAMES: [&str; 5] = ["active", "paused", "pending", "starting", "error"];
+/// Names that [`IntegrationStatus`] gives a meaning (any other is an unknown status), read
+/// from the one table of known statuses.
+fn known_status_names() -> Vec<&'static str> {
+    KNOWN_STATUSES.iter().map(|known| known.name).collect()
+}
+
+/// `{"<name>": {"type": "null"}}` for every known status without a detail: the object form
+/// `{"active": null}` that the parser also reads.
+fn unit_status_properties() -> serde_json::Map<String, Value> {
+    KNOWN_STATUSES
+        .iter()
+        .filter(|known| !known.takes_detail)
+        .map(|known| (known.name.to_owned(), serde_json::json!({ "type": "null" })))
+        .collect()
+}
 
 /// The characters of a name; the same set `crate::name` checks.
 const NAME_CHARS: &str = "A-Za-z0-9._-";
@@ -237,12 +251,7 @@ impl JsonSchema for IntegrationStatus {
                     "description": "A status without detail in object form, such as \
                         `{\"active\": null}`. Accepted on input, never emitted.",
                     "type": "object",
-                    "properties": {
-                        "active": { "type": "null" },
-                        "paused": { "type": "null" },
-                        "pending": { "type": "null" },
-                        "starting": { "type": "null" },
-                    },
+                    "properties": unit_status_properties(),
                     "additionalProperties": false,
                     "minProperties": 1,
                     "maxProperties": 1,
@@ -251,7 +260,7 @@ impl JsonSchema for IntegrationStatus {
                     "description": "A status from a newer guest that this version does not \
                         know, as a string. Valid: readers keep it as it came.",
                     "type": "string",
-                    "not": { "enum": KNOWN_STATUS_NAMES },
+                    "not": { "enum": known_status_names() },
                 },
                 {
                     "description": "A status from a newer guest that this version does not \
@@ -260,7 +269,7 @@ impl JsonSchema for IntegrationStatus {
                     "type": "object",
                     "minProperties": 1,
                     "maxProperties": 1,
-                    "propertyNames": { "not": { "enum": KNOWN_STATUS_NAMES } },
+                    "propertyNames": { "not": { "enum": known_status_names() } },
                 },
             ],
         })
