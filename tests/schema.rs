@@ -355,6 +355,11 @@ impl Judge {
 /// and the schema accepts them, because JSON Schema cannot express the rule. Each label is a
 /// bullet of "Deliberate differences" in the README.
 const DIFFERENCES: &[(&str, Kind, &str)] = &[
+    (
+        "duplicate names",
+        Kind::Manifest,
+        r#"{"integrations":[{"name":"a"},{"name":"a","critical":true}]}"#,
+    ),
     ("duplicate keys", Kind::Entry, r#"{"name":"a","name":"b"}"#),
     (
         "duplicate keys",
