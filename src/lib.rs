@@ -156,3 +156,11 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/migration.md")]
 pub struct MigrationGuide;
+
+/// `docs/compat.md` and `docs/contract.md`, compiled so that their Rust examples run as
+/// doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/compat.md")]
+#[doc = include_str!("../docs/contract.md")]
+pub struct ReferenceDocs;
+
