@@ -163,4 +163,3 @@ pub struct MigrationGuide;
 #[doc = include_str!("../docs/compat.md")]
 #[doc = include_str!("../docs/contract.md")]
 pub struct ReferenceDocs;
-

@@ -1,6 +1,9 @@
 #![cfg(feature = "cli")]
 //! End-to-end tests of the `mvm-integrations` binary: exact output and exit codes.
 
+mod support;
+use support::is_unsafe;
+
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
@@ -292,23 +295,6 @@ fn the_docs_show_the_real_check_output() {
     let root = messy();
     let output = run(root.path(), &["check", "integrations.d"]);
     assert_eq!(block, stdout(&output));
-}
-
-/// Characters a terminal or a reader must never receive raw (the predicate of
-/// `tests/escape.rs`).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
 }
 
 /// Each line of `text` without its newline: none may hold an unsafe character.

@@ -3,6 +3,9 @@
 //! a directory of hostile names, each escaped once, as its format requires; exit codes the
 //! same in every format.
 
+mod support;
+use support::is_unsafe;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -23,22 +26,6 @@ fn check(dir: &Path, args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
-
-/// Characters a terminal or a reader must never receive raw (as in tests/escape.rs).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
 }
 
 #[track_caller]

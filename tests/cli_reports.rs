@@ -2,6 +2,9 @@
 //! End-to-end tests of `mvm-integrations reports`: lists of state reports from agents of
 //! any version, exact output, exit codes, hostile guest text escaped.
 
+mod support;
+use support::is_unsafe;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -281,22 +284,6 @@ fn a_failed_write_is_said_and_exits_1() {
         "{}",
         text(&output.stderr)
     );
-}
-
-/// Characters a terminal or a reader must never receive raw (as in tests/escape.rs).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
 }
 
 /// The text output of `rows` reports: a header, one line per report, a summary line, and no

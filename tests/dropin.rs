@@ -1,5 +1,7 @@
 //! The drop-in loader: order, layering, duplicates, hostile directories, messages.
 
+mod support;
+
 use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -653,28 +655,11 @@ fn an_unreadable_file_and_an_unreadable_directory_are_open_problems() {
         return;
     }
     // Privileged: mode 000 does not stop us, so ask the kernel as `nobody`.
-    use std::os::unix::process::CommandExt;
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "an_unreadable_file_and_an_unreadable_directory_are_open_problems",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, &dir)
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .expect("run the test as nobody");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("checked unreadable files as a child"),
-        "{stdout}"
+    support::rerun_as_nobody(
+        "an_unreadable_file_and_an_unreadable_directory_are_open_problems",
+        CHILD,
+        dir.as_os_str(),
+        "checked unreadable files as a child",
     );
 }
 
@@ -1442,28 +1427,11 @@ fn a_higher_layer_that_cannot_be_listed_holds_back_the_lower_layers() {
         check_unlistable_layer(root.path());
         return;
     }
-    use std::os::unix::process::CommandExt;
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "a_higher_layer_that_cannot_be_listed_holds_back_the_lower_layers",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, root.path())
-        .uid(65534)
-        .gid(65534)
-        .output()
-        .expect("run the test as nobody");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        stdout.contains("checked an unlistable layer as a child"),
-        "{stdout}"
+    support::rerun_as_nobody(
+        "a_higher_layer_that_cannot_be_listed_holds_back_the_lower_layers",
+        CHILD,
+        root.path().as_os_str(),
+        "checked an unlistable layer as a child",
     );
 }
 

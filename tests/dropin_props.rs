@@ -1,5 +1,8 @@
 //! Property tests of the drop-in loader on arbitrary directory contents.
 
+mod support;
+use support::is_unsafe;
+
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs;
@@ -9,23 +12,6 @@ use std::path::{Path, PathBuf};
 
 use mvm_integrations::{DropinLoader, DropinWarning, FileFate, LoadOutcome, Position};
 use proptest::prelude::*;
-
-/// Characters a terminal or a reader must never receive raw (the predicate of
-/// `tests/escape.rs`).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
-}
 
 /// Strings rich in the characters the escaping rule is about.
 fn hostile_string() -> impl Strategy<Value = String> {

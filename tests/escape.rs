@@ -1,24 +1,11 @@
 //! The one escaping rule for outside text (`Escaped`): nothing unsafe reaches a terminal,
 //! two inputs never show the same, and quoted values are bounded.
 
+mod support;
+use support::is_unsafe;
+
 use mvm_integrations::{Escaped, MAX_QUOTED_CHARS};
 use proptest::prelude::*;
-
-/// Characters a terminal or a reader must never receive raw.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
-}
 
 /// Reverses the rule, so that injectivity can be checked: `unescape(escape(x)) == x`.
 fn unescape(shown: &str) -> Vec<u8> {

@@ -1,27 +1,14 @@
 //! Laws of statuses and reports over many inputs: the one escaping rule in `Display`, the one
 //! table of status names, list parsing and emitting.
 
+mod support;
+use support::is_unsafe;
+
 use mvm_integrations::{
     IntegrationEntry, IntegrationHealthResult, IntegrationStateReport, IntegrationStatus,
     MAX_QUOTED_CHARS, Position,
 };
 use proptest::prelude::*;
-
-/// Characters a terminal or a reader must never receive raw (as in tests/escape.rs).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00AD}'
-                | '\u{061C}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-                | '\u{E0000}'..='\u{E007F}'
-        )
-}
 
 /// Strings rich in the characters the rule is about, some longer than the quoted bound.
 fn hostile_string() -> impl Strategy<Value = String> {
