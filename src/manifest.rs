@@ -479,6 +479,28 @@ impl<'de> DeserializeSeed<'de> for Entries {
     }
 }
 
+/// The indexes of the first entry whose name an earlier entry already has, and of that
+/// earlier entry. A few entries are compared pairwise, which costs less than a hash map.
+fn first_repeated_name(entries: &[IntegrationEntry]) -> Option<(usize, usize)> {
+    const FEW: usize = 16;
+    if entries.len() <= FEW {
+        return entries.iter().enumerate().find_map(|(index, entry)| {
+            entries[..index]
+                .iter()
+                .position(|earlier| earlier.name() == entry.name())
+                .map(|first| (first, index))
+        });
+    }
+    let mut names: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        if let Some(&first) = names.get(entry.name().as_str()) {
+            return Some((first, index));
+        }
+        names.insert(entry.name().as_str(), index);
+    }
+    None
+}
+
 impl<'de> Visitor<'de> for Entries {
     type Value = Vec<IntegrationEntry>;
 
@@ -502,22 +524,20 @@ impl<'de> Visitor<'de> for Entries {
         }
         // Names are checked once the list is read, without copying them; `from_json` then
         // places the error at the later entry.
-        let mut names: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-        for (index, entry) in entries.iter().enumerate() {
-            if let Some(&first) = names.get(entry.name().as_str()) {
+        match first_repeated_name(&entries) {
+            Some((first, index)) => {
                 let duplicate = DuplicateName {
-                    name: entry.name().clone(),
+                    name: entries[index].name().clone(),
                     index,
                     first,
                 };
-                return in_element(
+                in_element(
                     index,
                     in_field(Field::Name, Err(fail_with(Cause::Duplicate(duplicate)))),
-                );
+                )
             }
-            names.insert(entry.name().as_str(), index);
+            None => Ok(entries),
         }
-        Ok(entries)
     }
 }
 
