@@ -128,6 +128,20 @@ fn cause_message(cause: &Cause, field: Option<Field>) -> Box<str> {
 }
 
 impl ParseError {
+    /// The message without the position that `Display` appends, for callers that show the
+    /// position their own way (a `file:line:column:` prefix, say). Outside text in it is
+    /// already escaped and bounded.
+    ///
+    /// ```
+    /// use mvm_integrations::IntegrationEntry;
+    ///
+    /// let error = IntegrationEntry::from_json(r#"{"name": 5}"#).unwrap_err();
+    /// assert_eq!(error.to_string(), format!("{} at line 1 column 10", error.message()));
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
     /// What kind of problem this is.
     pub fn kind(&self) -> ParseErrorKind {
         self.0.kind

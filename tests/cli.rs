@@ -428,3 +428,37 @@ fn verbose_check_shows_the_skipped_hidden_and_backup_names() {
          checked 1 file in 1 directory: 1 entry, 0 errors, 0 warnings\n"
     );
 }
+
+/// The text output escapes outside text; the JSON output keeps it exact, and JSON's own
+/// escaping makes it safe.
+#[test]
+fn check_json_keeps_exact_values_that_text_escapes() {
+    let root = tempfile::tempdir().unwrap();
+    let key = "x\u{1b}]0;pwned\u{7}\u{202e}";
+    fs::write(
+        root.path().join("a.json"),
+        format!(
+            "{{\"name\": \"a\", {}: 1}}",
+            serde_json::to_string(key).unwrap()
+        ),
+    )
+    .unwrap();
+
+    let text = stdout(&run(root.path(), &["check", "."]));
+    assert!(
+        text.contains(r"unknown field `x\u{1b}]0;pwned\u{7}\u{202e}` is ignored"),
+        "{text}"
+    );
+    assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text:?}");
+
+    let json = stdout(&run(root.path(), &["check", ".", "--format", "json"]));
+    assert!(!json.chars().any(|c| c != '\n' && is_unsafe(c)), "{json:?}");
+    let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let message = document["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "unknown field `{key}` is ignored: expected one of"
+        )),
+        "{message:?}"
+    );
+}

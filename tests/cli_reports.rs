@@ -364,3 +364,33 @@ proptest! {
         assert_safe(&text(&output.stdout), list.len());
     }
 }
+
+/// `--format json` keeps the guests' exact strings, with the characters the escaping rule
+/// covers written as JSON `\u` escapes, so the list is the same and safe on a terminal.
+#[test]
+fn json_output_keeps_hostile_values_exactly_and_safely() {
+    let input = "tests/fixtures/reports/hostile.json";
+    let output = reports(&["--format", "json", input]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.chars().any(|c| c != '\n' && is_unsafe(c)),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains(r"\u202e"), "{stdout}");
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(input))
+            .unwrap();
+    let expected: Vec<IntegrationStateReport> = IntegrationStateReport::parse_list(&text)
+        .unwrap()
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(
+        IntegrationStateReport::parse_list(&stdout)
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect::<Vec<_>>(),
+        expected
+    );
+}

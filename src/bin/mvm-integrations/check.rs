@@ -114,7 +114,7 @@ pub(crate) fn manifest(args: &ManifestArgs) -> ExitCode {
         );
         return crate::finish(written, ExitCode::FAILURE);
     }
-    let json = outcome.into_manifest().to_json();
+    let json = crate::json::terminal_safe(&outcome.into_manifest().to_json());
     let mut out = std::io::stdout().lock();
     let written = writeln!(out, "{json}").and_then(|()| out.flush());
     crate::finish(written, ExitCode::SUCCESS)
@@ -201,7 +201,8 @@ impl Report {
                     column: d.position().map(|p| p.column),
                     severity: d.severity().as_str(),
                     code: d.code(),
-                    message: d.message().to_owned(),
+                    // JSON keeps the exact text: its escaping makes it safe.
+                    message: String::from_utf8_lossy(&d.raw_message()).into_owned(),
                 })
                 .collect(),
             entries: outcome
@@ -290,8 +291,8 @@ fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 }
 
 fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(report)?;
+    writeln!(out, "{}", crate::json::terminal_safe(&text))
 }
 
 /// A path exactly, for JSON; escaped under the crate's rule when it is not UTF-8.

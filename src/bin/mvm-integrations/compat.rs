@@ -255,9 +255,9 @@ pub(crate) fn compat(args: &CompatArgs) -> ExitCode {
             Format::Text => findings
                 .iter()
                 .try_for_each(|f| f.write_text(&mut out, &peer)),
-            Format::Json => serde_json::to_writer_pretty(&mut out, &findings)
+            Format::Json => serde_json::to_string_pretty(&findings)
                 .map_err(io::Error::from)
-                .and_then(|()| writeln!(out)),
+                .and_then(|text| writeln!(out, "{}", crate::json::terminal_safe(&text))),
         };
     }
     written = written.and_then(|()| out.flush());
@@ -302,7 +302,7 @@ fn rewrite(
         );
         return Status::Fails;
     }
-    if let Err(e) = writeln!(out, "{rewritten}") {
+    if let Err(e) = writeln!(out, "{}", crate::json::terminal_safe(&rewritten)) {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Status::Ok;
         }

@@ -85,8 +85,8 @@ pub(crate) fn health(args: &HealthArgs) -> ExitCode {
         reports.push(report);
     }
     if args.format == Format::Json {
-        // The one place the list is written; `to_string_pretty` cannot fail on reports.
-        let json = serde_json::to_string_pretty(&reports).unwrap_or_default();
+        // The one place the list is written.
+        let json = crate::json::terminal_safe(&IntegrationStateReport::list_to_json(&reports));
         if let Err(e) = writeln!(out, "{json}").and_then(|()| out.flush()) {
             return write_failed(&e, healthy);
         }

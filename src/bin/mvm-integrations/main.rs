@@ -7,7 +7,10 @@
 //!   errors, 1 when there are, 2 on a usage error (including a cap out of its range), in
 //!   every `--format`: `text`, `json`, `github` (workflow commands) and `sarif` (SARIF 2.1.0).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
-//!   byte-for-byte what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
+//!   what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
+//!
+//! Every JSON document goes through `json::terminal_safe`: the same value, with the characters
+//! the crate's escaping rule covers written as `\uXXXX` escapes.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
 //! - `mvm-integrations compat --peer <VERSION> [FILE|-]...` says what a peer of that version
@@ -32,6 +35,7 @@ mod findings;
 mod github;
 #[cfg(unix)]
 mod health;
+mod json;
 mod reports;
 mod sarif;
 mod schema;

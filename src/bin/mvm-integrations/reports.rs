@@ -110,7 +110,8 @@ pub(crate) fn reports(args: &ReportsArgs) -> ExitCode {
         Format::Json => {
             let good: Vec<IntegrationStateReport> =
                 inputs.into_iter().flat_map(|input| input.reports).collect();
-            writeln!(out, "{}", IntegrationStateReport::list_to_json(&good))
+            let json = IntegrationStateReport::list_to_json(&good);
+            writeln!(out, "{}", crate::json::terminal_safe(&json))
         }
     };
     let written = written.and_then(|()| out.flush());
@@ -175,14 +176,7 @@ fn located(shown: &str, e: &ParseError) -> String {
 
 /// The error's message and causes without its position, which [`located`] shows.
 fn message(e: &ParseError) -> String {
-    let whole = e.to_string();
-    let mut text = match e.position() {
-        Some(p) => whole
-            .strip_suffix(&format!(" at line {} column {}", p.line, p.column))
-            .unwrap_or(&whole)
-            .to_owned(),
-        None => whole.clone(),
-    };
+    let mut text = e.message().to_owned();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         let _ = write!(text, ": {cause}");

@@ -49,7 +49,7 @@
 //!   (`file:///etc/mvm/integrations.d/a.json`).
 //! - The message and the path keep their exact values: JSON escaping makes them safe. So that
 //!   the log is also safe to show in a terminal, every character the crate's rule
-//!   ([`Escaped`]) escapes, controls, bidi and invisible characters, is written as a JSON
+//!   (`Escaped`) escapes, controls, bidi and invisible characters, is written as a JSON
 //!   `\uXXXX` escape, never raw.
 
 use std::borrow::Cow;
@@ -58,7 +58,6 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::Path;
 
-use mvm_integrations::Escaped;
 use serde::Serialize;
 
 use crate::findings::{Finding, Severity, slashed};
@@ -74,7 +73,7 @@ const INFORMATION_URI: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
 /// Writes the SARIF log of `findings`, pretty-printed, then a newline.
 pub(crate) fn write(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     let text = serde_json::to_string_pretty(&log(findings))?;
-    out.write_all(terminal_safe(&text).as_bytes())?;
+    out.write_all(crate::json::terminal_safe(&text).as_bytes())?;
     writeln!(out)
 }
 
@@ -195,39 +194,6 @@ fn uri(path: &Path) -> String {
     out
 }
 
-/// `json` with every character the crate's rule escapes written as a JSON `\uXXXX` escape.
-///
-/// Outside strings JSON text is printable ASCII, and serde_json already escapes the C0
-/// controls, so every character changed here is inside a string, and the value is the same.
-fn terminal_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        let keep = if c.is_ascii() {
-            c == '\n' || !c.is_ascii_control()
-        } else {
-            is_shown_as_is(c)
-        };
-        if keep {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        }
-    }
-    out
-}
-
-/// Whether the crate's rule shows `c` as itself.
-fn is_shown_as_is(c: char) -> bool {
-    let mut buf = [0u8; 4];
-    let text: &str = c.encode_utf8(&mut buf);
-    let mut shown = String::with_capacity(4);
-    let _ = write!(shown, "{}", Escaped::new(text));
-    shown == text
-}
-
 #[derive(Serialize)]
 struct Log<'a> {
     #[serde(rename = "$schema")]
@@ -308,6 +274,7 @@ struct Region {
 mod tests {
     use super::*;
     use crate::findings::tests::hostile;
+    use crate::json::{is_shown_as_is, terminal_safe};
     use serde_json::{Value, json};
 
     fn sarif(findings: &[Finding]) -> String {
