@@ -8,9 +8,6 @@
 //!   every `--format`: `text`, `json`, `github` (workflow commands) and `sarif` (SARIF 2.1.0).
 //! - `mvm-integrations manifest [DIR]...` prints the manifest the loaded entries form,
 //!   what [`mvm_integrations::IntegrationManifest::to_json`] writes, plus a newline.
-//!
-//! Every JSON document goes through `json::terminal_safe`: the same value, with the characters
-//! the crate's escaping rule covers written as `\uXXXX` escapes.
 //! - `mvm-integrations schema <manifest|entry|report|reports>` prints the document's JSON
 //!   Schema, byte-for-byte the file of the same name in the crate's `schema/` folder.
 //! - `mvm-integrations compat --peer <VERSION> [FILE|-]...` says what a peer of that version
@@ -22,6 +19,9 @@
 //!   version, prints a summary table (or, with `--format json`, the good reports), says each
 //!   malformed element on stderr, and exits 0, 1 when an element is malformed, 2 when a file
 //!   cannot be read or is not a list.
+//!
+//! Every JSON document goes through `json::terminal_safe`: the same value, with the characters
+//! the crate's escaping rule covers written as `\uXXXX` escapes.
 //!
 //! Every write is checked: a closed pipe ends quietly, any other write error is a message
 //! on stderr and exit code 1.
