@@ -27,7 +27,8 @@
 //! on stderr and exit code 1.
 //!
 //! One file per subcommand: `check.rs` (`check` and `manifest`), `schema.rs`, `health.rs`,
-//! `compat.rs`, `reports.rs`; `github.rs` and `sarif.rs` are `check`'s CI formats over `findings.rs`.
+//! `compat.rs`, `reports.rs`; `github.rs` and `sarif.rs` are `check`'s CI formats over `findings.rs`;
+//! `json.rs` writes every JSON document.
 
 mod check;
 mod compat;
