@@ -688,50 +688,41 @@ const fn field(name: &'static str, ty: Ty, required: bool) -> Field {
     Field { name, ty, required }
 }
 
+/// The entry's fields as 0.13.0 declares them; 0.3.2 declares the same fields but the last
+/// (`startup_grace_secs`), in the same order.
+const ENTRY_FIELDS_0_13_0: &[Field] = &[
+    field("name", Ty::Str, true),
+    field("checkpoint_cmd", Ty::OptStr, false),
+    field("restore_cmd", Ty::OptStr, false),
+    field("critical", Ty::Bool, false),
+    field("health_cmd", Ty::OptStr, false),
+    field("health_interval_secs", Ty::U64, false),
+    field("health_timeout_secs", Ty::U64, false),
+    field("startup_grace_secs", Ty::U64, false),
+];
+
+/// The names of [`ENTRY_FIELDS_0_13_0`], as serde wants them.
+const ENTRY_NAMES_0_13_0: &[&str] = &[
+    "name",
+    "checkpoint_cmd",
+    "restore_cmd",
+    "critical",
+    "health_cmd",
+    "health_interval_secs",
+    "health_timeout_secs",
+    "startup_grace_secs",
+];
+
 static ENTRY_SHAPE_0_3_2: Shape = Shape {
     expecting: "struct IntegrationEntry",
-    fields: &[
-        field("name", Ty::Str, true),
-        field("checkpoint_cmd", Ty::OptStr, false),
-        field("restore_cmd", Ty::OptStr, false),
-        field("critical", Ty::Bool, false),
-        field("health_cmd", Ty::OptStr, false),
-        field("health_interval_secs", Ty::U64, false),
-        field("health_timeout_secs", Ty::U64, false),
-    ],
-    names: &[
-        "name",
-        "checkpoint_cmd",
-        "restore_cmd",
-        "critical",
-        "health_cmd",
-        "health_interval_secs",
-        "health_timeout_secs",
-    ],
+    fields: ENTRY_FIELDS_0_13_0.split_at(7).0,
+    names: ENTRY_NAMES_0_13_0.split_at(7).0,
 };
 
 static ENTRY_SHAPE_0_13_0: Shape = Shape {
     expecting: "struct IntegrationEntry",
-    fields: &[
-        field("name", Ty::Str, true),
-        field("checkpoint_cmd", Ty::OptStr, false),
-        field("restore_cmd", Ty::OptStr, false),
-        field("critical", Ty::Bool, false),
-        field("health_cmd", Ty::OptStr, false),
-        field("health_interval_secs", Ty::U64, false),
-        field("health_timeout_secs", Ty::U64, false),
-        field("startup_grace_secs", Ty::U64, false),
-    ],
-    names: &[
-        "name",
-        "checkpoint_cmd",
-        "restore_cmd",
-        "critical",
-        "health_cmd",
-        "health_interval_secs",
-        "health_timeout_secs",
-        "startup_grace_secs",
-    ],
+    fields: ENTRY_FIELDS_0_13_0,
+    names: ENTRY_NAMES_0_13_0,
 };
 
 static MANIFEST_SHAPE_0_3_2: Shape = Shape {

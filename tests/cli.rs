@@ -2,6 +2,7 @@
 //! End-to-end tests of the `mvm-integrations` binary: exact output and exit codes.
 
 mod support;
+use support::assert_exit;
 use support::is_unsafe;
 
 use std::fs;
@@ -28,17 +29,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
 }
 
 fn manifest_dir() -> PathBuf {

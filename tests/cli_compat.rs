@@ -1,6 +1,9 @@
 #![cfg(feature = "cli")]
 //! End-to-end tests of `mvm-integrations compat`: verdicts, `--rewrite`, exit codes.
 
+mod support;
+use support::assert_exit;
+
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,17 +45,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
 }
 
 /// The documents a host on 0.3.2 would meet during a rolling upgrade.

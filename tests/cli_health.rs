@@ -1,6 +1,9 @@
 #![cfg(feature = "cli")]
 //! End-to-end tests of `mvm-integrations health`: real commands, exact output, exit codes.
 
+mod support;
+use support::assert_exit;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,17 +27,6 @@ fn health(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
 }
 
 /// A directory with one drop-in per `(file name, JSON)`.

@@ -3,6 +3,7 @@
 //! any version, exact output, exit codes, hostile guest text escaped.
 
 mod support;
+use support::assert_exit;
 use support::is_unsafe;
 
 use std::io::Write;
@@ -46,17 +47,6 @@ fn fixture(name: &str) -> String {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
-
-#[track_caller]
-fn assert_exit(output: &Output, code: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
 }
 
 /// The good reports of a fixture, read with the library.
@@ -299,41 +289,12 @@ fn assert_safe(stdout: &str, rows: usize) {
     }
 }
 
-/// Strings rich in the characters the rule is about.
-fn hostile_string() -> impl Strategy<Value = String> {
-    let interesting = prop_oneof![
-        any::<char>(),
-        prop::sample::select(vec![
-            '\u{1b}',
-            '\u{7}',
-            '\n',
-            '\r',
-            '\t',
-            '\\',
-            '\u{7f}',
-            '\u{9b}',
-            '\u{202e}',
-            '\u{2066}',
-            '\u{200b}',
-            '\u{feff}',
-            '\u{2028}',
-            '\u{e0041}',
-            '\u{ad}',
-            ':',
-            ',',
-            '%',
-            '"',
-        ]),
-    ];
-    prop::collection::vec(interesting, 0..100).prop_map(|v| v.into_iter().collect())
-}
-
 fn hostile_report() -> impl Strategy<Value = IntegrationStateReport> {
     (
-        hostile_string(),
-        hostile_string(),
-        hostile_string(),
-        hostile_string(),
+        support::hostile_string(100),
+        support::hostile_string(100),
+        support::hostile_string(100),
+        support::hostile_string(100),
         any::<bool>(),
         any::<bool>(),
     )

@@ -10,33 +10,6 @@ use mvm_integrations::{
 };
 use proptest::prelude::*;
 
-/// Strings rich in the characters the rule is about, some longer than the quoted bound.
-fn hostile_string() -> impl Strategy<Value = String> {
-    let interesting = prop_oneof![
-        any::<char>(),
-        prop::sample::select(vec![
-            '\u{1b}',
-            '\u{7}',
-            '\n',
-            '\r',
-            '\t',
-            '\\',
-            '\u{7f}',
-            '\u{9b}',
-            '\u{202e}',
-            '\u{2066}',
-            '\u{200b}',
-            '\u{feff}',
-            '\u{2028}',
-            '\u{e0041}',
-            '\u{ad}',
-            'x',
-            '"',
-        ]),
-    ];
-    prop::collection::vec(interesting, 0..300).prop_map(|v| v.into_iter().collect())
-}
-
 /// The longest `Display` of a status: `error: `, each shown character at most 9 bytes long
 /// (`\u{e0041}`), and the cut marker `…[N more bytes]`.
 const MAX_SHOWN_CHARS: usize = "error: ".len() + 10 * MAX_QUOTED_CHARS + 40;
@@ -54,7 +27,7 @@ fn unknown(name: &str, payload: Option<&str>) -> Option<IntegrationStatus> {
 
 proptest! {
     #[test]
-    fn status_display_has_no_unsafe_character_and_is_bounded(text in hostile_string()) {
+    fn status_display_has_no_unsafe_character_and_is_bounded(text in support::hostile_string(300)) {
         let mut statuses = vec![IntegrationStatus::Error(text.clone())];
         statuses.extend(unknown(&text, None));
         statuses.extend(unknown(&text, Some(r#"{"x":1}"#)));
@@ -67,7 +40,7 @@ proptest! {
 
     #[test]
     fn list_emit_then_parse_list_is_identity(
-        names in prop::collection::vec(hostile_string(), 0..8),
+        names in prop::collection::vec(support::hostile_string(300), 0..8),
         sizes in prop::collection::vec(any::<u64>(), 8),
     ) {
         let reports: Vec<IntegrationStateReport> = names

@@ -41,3 +41,50 @@ pub fn rerun_as_nobody(test: &str, key: &str, value: &std::ffi::OsStr, done: &st
     );
     assert!(stdout.contains(done), "{stdout}");
 }
+
+/// Strings of up to `max_len` characters, rich in the characters the escaping rule is about
+/// and in the ones the output formats treat specially (quotes, braces, `%`, `:`, `,`).
+pub fn hostile_string(max_len: usize) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let interesting = prop_oneof![
+        any::<char>(),
+        prop::sample::select(vec![
+            '\u{1b}',
+            '\u{7}',
+            '\n',
+            '\r',
+            '\t',
+            '\\',
+            '\u{7f}',
+            '\u{9b}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{2028}',
+            '\u{e0041}',
+            '\u{ad}',
+            'x',
+            'u',
+            '{',
+            '}',
+            '"',
+            ':',
+            ',',
+            '%',
+        ]),
+    ];
+    prop::collection::vec(interesting, 0..max_len).prop_map(|v| v.into_iter().collect())
+}
+
+/// Checks a command's exit code, showing its output when it is not `code`.
+#[track_caller]
+pub fn assert_exit(output: &std::process::Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
