@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{DropinWarning, ErrorKind};
 use crate::entry::{FIELDS, IntegrationEntry};
-use crate::position::Position;
+use crate::position::{LineCounter, Position};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -79,10 +79,10 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, ErrorKind> {
     let text = match std::str::from_utf8(text) {
         Ok(text) => text,
         Err(e) => {
-            let mut lines = Lines::default();
-            return Err(ErrorKind::InvalidUtf8(
-                lines.position(text, e.valid_up_to()),
-            ));
+            return Err(ErrorKind::InvalidUtf8(Position::at_offset(
+                text,
+                e.valid_up_to(),
+            )));
         }
     };
 
@@ -139,7 +139,7 @@ pub(crate) fn name_position(bytes: &[u8]) -> Option<Position> {
 /// Calls `f` with each key of the top-level object of `text` (valid JSON, already parsed),
 /// decoded, and the position of its opening quote. Linear in the length of `text`.
 fn top_level_keys(text: &[u8], mut f: impl FnMut(std::borrow::Cow<'_, str>, Position)) {
-    let mut lines = Lines::default();
+    let mut lines = LineCounter::new(text);
     let mut i = skip_ws(text, 0);
     if text.get(i) != Some(&b'{') {
         return;
@@ -160,7 +160,7 @@ fn top_level_keys(text: &[u8], mut f: impl FnMut(std::borrow::Cow<'_, str>, Posi
         } else {
             String::from_utf8_lossy(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(b""))
         };
-        f(key, lines.position(text, start));
+        f(key, lines.position(start));
         i = skip_ws(text, i);
         if text.get(i) != Some(&b':') {
             return;
@@ -222,35 +222,6 @@ fn skip_value(text: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// Turns byte offsets into positions, for offsets given in increasing order, in linear time
-/// overall.
-#[derive(Default)]
-struct Lines {
-    at: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl Lines {
-    fn position(&mut self, text: &[u8], offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        if offset < self.at {
-            *self = Lines::default();
-        }
-        for (i, &b) in text[self.at..offset].iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = self.at + i + 1;
-            }
-        }
-        self.at = offset;
-        Position {
-            line: self.line + 1,
-            column: offset - self.line_start + 1,
-        }
-    }
 }
 
 /// The known field closest to `field`, if it is close enough to be a typo.

@@ -21,7 +21,7 @@ use crate::escape::Escaped;
 use crate::field::Field;
 use crate::manifest::DuplicateName;
 use crate::name::InvalidIntegrationName;
-use crate::position::Position;
+use crate::position::{LineCounter, Position};
 
 /// What kind of problem a [`ParseError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -635,7 +635,7 @@ pub(crate) fn from_json_seed<'de, S: DeserializeSeed<'de>>(
         // Set only by a visitor that knows the place better than serde_json does: a repeated
         // key or a lone surrogate inside a skipped value.
         if let Some(offset) = offset.filter(|&o| o < json.len()) {
-            error.0.position = Some(position_at(json.as_bytes(), offset));
+            error.0.position = Some(Position::at_offset(json.as_bytes(), offset));
         }
         error
     })
@@ -652,55 +652,8 @@ pub(crate) fn utf8(json: &[u8]) -> Result<&str, ParseError> {
     std::str::from_utf8(json).map_err(|e| {
         let at = e.valid_up_to();
         ParseError::new(ParseErrorKind::NotUtf8, "invalid UTF-8: expected JSON text")
-            .with_position(Some(position_at(json, at)))
+            .with_position(Some(Position::at_offset(json, at)))
     })
-}
-
-/// Positions of sub-slices of one text, found in increasing order without scanning the
-/// text again from its start.
-pub(crate) struct Lines<'a> {
-    text: &'a str,
-    offset: usize,
-    at: Position,
-}
-
-impl<'a> Lines<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        Lines {
-            text,
-            offset: 0,
-            at: Position { line: 1, column: 1 },
-        }
-    }
-
-    /// The position where `part`, a slice of the text, starts. Parts must come in order.
-    pub(crate) fn position_of(&mut self, part: &str) -> Position {
-        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        let start = start.min(self.text.len()).max(self.offset);
-        for &b in &self.text.as_bytes()[self.offset..start] {
-            if b == b'\n' {
-                self.at.line += 1;
-                self.at.column = 1;
-            } else {
-                self.at.column += 1;
-            }
-        }
-        self.offset = start;
-        self.at
-    }
-}
-
-/// The position of byte `offset` in `text`, line and column (in bytes) from 1.
-pub(crate) fn position_at(text: &[u8], offset: usize) -> Position {
-    let before = &text[..offset.min(text.len())];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Position {
-        line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
-        column: 1 + before.len() - line_start,
-    }
 }
 
 /// Serializes a value the crate built; fails only on a bug, which it reports instead of
@@ -1135,6 +1088,13 @@ impl<'de> de::Visitor<'de> for RawList {
     }
 }
 
+/// The offset of `part`, a slice of `text`, in `text` (its end if `part` is not a slice of it).
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .wrapping_sub(text.as_ptr() as usize)
+        .min(text.len())
+}
+
 /// Parses each element of `elements`, slices of `json` from a [`RawList`], with
 /// `parse(index, text)`. Each error gets the element's index and its position in the whole
 /// of `json`.
@@ -1143,12 +1103,15 @@ pub(crate) fn parse_elements<'a, T>(
     elements: Vec<&'a RawValue>,
     mut parse: impl FnMut(usize, &'a str) -> Result<T, ParseError>,
 ) -> impl Iterator<Item = Result<T, ParseError>> {
-    let mut lines = Lines::new(json);
+    let mut lines = LineCounter::new(json.as_bytes());
     elements
         .into_iter()
         .enumerate()
         .map(move |(index, element)| {
             let text = element.get();
-            parse(index, text).map_err(|e| e.offset_by(lines.position_of(text)).with_index(index))
+            parse(index, text).map_err(|e| {
+                e.offset_by(lines.position(offset_in(json, text)))
+                    .with_index(index)
+            })
         })
 }

@@ -14,7 +14,7 @@ use crate::error::{
 };
 use crate::escape::Escaped;
 use crate::field::Field;
-use crate::position::Position;
+use crate::position::LineCounter;
 
 /// One status this version of the crate knows: its wire name and whether it carries a
 /// detail. [`KNOWN_STATUSES`] is the one list that the parser, `name()`,
@@ -1221,43 +1221,6 @@ impl IntegrationStatus {
     }
 }
 
-/// Lines and columns of byte offsets in one document, for offsets given in increasing order:
-/// each call scans only the bytes since the previous one.
-struct LineCounter<'a> {
-    text: &'a str,
-    offset: usize,
-    line: usize,
-    line_start: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text,
-            offset: 0,
-            line: 1,
-            line_start: 0,
-        }
-    }
-
-    /// The position of `offset` (at or after the previous one).
-    fn position(&mut self, offset: usize) -> Position {
-        let offset = offset.min(self.text.len()).max(self.offset);
-        let scanned = &self.text.as_bytes()[self.offset..offset];
-        for (i, byte) in scanned.iter().enumerate() {
-            if *byte == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + i + 1;
-            }
-        }
-        self.offset = offset;
-        Position {
-            line: self.line,
-            column: offset - self.line_start + 1,
-        }
-    }
-}
-
 impl IntegrationStateReport {
     /// Parses a JSON list of reports one element at a time, so that one malformed report
     /// does not cost the host the others.
@@ -1284,7 +1247,7 @@ impl IntegrationStateReport {
         let raw: Vec<&serde_json::value::RawValue> =
             from_json_seed(json, std::marker::PhantomData)?;
         let base = json.as_ptr() as usize;
-        let mut lines = LineCounter::new(json);
+        let mut lines = LineCounter::new(json.as_bytes());
         Ok(raw
             .into_iter()
             .enumerate()

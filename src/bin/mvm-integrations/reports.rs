@@ -137,7 +137,7 @@ fn read_list(shown: &str, bytes: io::Result<Vec<u8>>) -> Result<List, String> {
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(e) => {
-            let at = position_at(&bytes, e.valid_up_to());
+            let at = Position::at_offset(&bytes, e.valid_up_to());
             return Err(format!(
                 "{shown}:{at}: error: invalid UTF-8: expected a JSON list of state reports"
             ));
@@ -183,19 +183,6 @@ fn message(e: &ParseError) -> String {
         source = cause.source();
     }
     text
-}
-
-/// The position of byte `offset` in `bytes`, line and column (in bytes) from 1.
-fn position_at(bytes: &[u8], offset: usize) -> Position {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Position {
-        line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
-        column: 1 + before.len() - line_start,
-    }
 }
 
 fn lowercase_first(text: &str) -> String {
