@@ -158,6 +158,9 @@ mod unix {
     /// An open directory: it is listed through this handle, and every name in it is opened
     /// relative to it.
     pub(crate) struct DirHandle {
+        /// The handle the `*at` calls use.
+        fd: OwnedFd,
+        /// The listing, through a duplicate of the same handle.
         dir: Dir,
         /// `/dev/null`'s device number, looked up the first time a character device is met.
         dev_null: std::cell::OnceCell<Option<u64>>,
@@ -170,13 +173,16 @@ mod unix {
             | OFlags::NOCTTY
             | OFlags::NONBLOCK;
         match openat(CWD, path, flags, Mode::empty()) {
-            // `Dir::new` takes the handle as it is: no second open of the directory.
-            Ok(fd) => match Dir::new(fd) {
-                Ok(dir) => OpenDir::Opened(DirHandle {
+            // The listing reads through a duplicate of the handle (`fcntl`), not a second
+            // open of the directory by name.
+            Ok(fd) => match fd.try_clone().map(Dir::new) {
+                Ok(Ok(dir)) => OpenDir::Opened(DirHandle {
+                    fd,
                     dir,
                     dev_null: std::cell::OnceCell::new(),
                 }),
-                Err(e) => OpenDir::Failed(e.into()),
+                Ok(Err(e)) => OpenDir::Failed(e.into()),
+                Err(e) => OpenDir::Failed(e),
             },
             Err(Errno::NOENT) => OpenDir::Missing,
             Err(Errno::NOTDIR) => OpenDir::NotADirectory,
@@ -226,11 +232,7 @@ mod unix {
 
         /// The directory's handle, for the `*at` calls.
         fn fd(&self) -> BorrowedFd<'_> {
-            // `Dir::fd` cannot fail on this backend: it only borrows the handle it holds.
-            match self.dir.fd() {
-                Ok(fd) => fd,
-                Err(_) => unreachable!("rustix's `Dir::fd` borrows the handle it holds"),
-            }
+            self.fd.as_fd()
         }
 
         // `st_rdev` is not a `u64` on every target.
