@@ -143,6 +143,19 @@ pub(crate) fn slashed(path: &Path) -> Cow<'_, [u8]> {
 pub(crate) mod tests {
     use super::*;
 
+    /// A writer whose every write fails, as on a full disk.
+    pub(crate) struct Full;
+
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "full"))
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// Findings of every kind, with hostile paths and messages: the corpus both formats
     /// are snapshot-tested on.
     pub(crate) fn hostile() -> Vec<Finding> {

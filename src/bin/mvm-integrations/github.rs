@@ -191,16 +191,12 @@ mod tests {
 
     #[test]
     fn write_errors_are_returned() {
-        struct Full;
-        impl Write for Full {
-            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-                Err(io::Error::new(io::ErrorKind::StorageFull, "full"))
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let error = write(&mut Full, &hostile(), &hostile_summary()).unwrap_err();
+        let error = write(
+            &mut crate::findings::tests::Full,
+            &hostile(),
+            &hostile_summary(),
+        )
+        .unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
     }
 }
